@@ -1,0 +1,483 @@
+/**
+ * The account pool: several accounts per provider, their order, the active one and
+ * their health. Metadata goes to the store file; secrets to the vault.
+ *
+ * Reads come from an in-memory copy of the file (kept fresh by a watcher and by our own
+ * writes) so the gateway's hot path never touches the disk. User actions write through
+ * at once; per-request bookkeeping (outcomes, usage, rotation order) is applied to the
+ * in-memory copy immediately and written in batches (`deferred`).
+ *
+ * Ordering rules that keep the two halves consistent, even if the process dies between
+ * steps: adding writes the secret first, then metadata; removing deletes metadata first,
+ * then the secret; `reconcile()` at start-up cleans up whatever a crash left behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  DEFAULT_NAMESPACE,
+  PROVIDER_IDS,
+  type AccountRecord,
+  type AccountView,
+  type PoolSnapshot,
+  type ProviderID,
+  type UsageSnapshot,
+} from '../../../shared/domain.js';
+import { RotaryError } from '../errors.js';
+import { AccountSecretSchema, parseAccountSecret, type AccountSecret } from './account-secret.js';
+import { accountStatus, effectiveActiveID, orderedIDs } from './order.js';
+import type { PoolStore } from './store.js';
+import { emptyStoreData, type ProviderEntry, type StoreData } from './store-schema.js';
+import { accountSecretKey, parseAccountSecretKey, type Vault } from './vault.js';
+
+export interface AddAccountInput {
+  providerID: ProviderID;
+  namespace?: string;
+  label?: string;
+  email?: string;
+  /** Provider-side identity (Anthropic account uuid, ChatGPT account id, GitHub login). Re-adding the same one updates it. */
+  accountId?: string;
+  secret: AccountSecret;
+  /** Make it the active account (default: only when it is the first). */
+  activate?: boolean;
+}
+
+export interface OutcomeInput {
+  providerID: ProviderID;
+  recordID: string;
+  ok: boolean;
+  status: number;
+  /** Cool the account down until this time (epoch ms). */
+  cooldownUntil?: number;
+  cooldownReason?: string;
+  needsReauth?: boolean;
+}
+
+export type PoolChange = { source: 'local' | 'file' };
+
+export interface AccountPoolOptions {
+  store: PoolStore;
+  vault: Vault;
+  now?: () => number;
+  /** How long per-request bookkeeping may wait before it is written (ms). */
+  flushDelayMs?: number;
+}
+
+type Mutator = (data: StoreData) => void;
+
+export class AccountPool {
+  readonly store: PoolStore;
+  readonly vault: Vault;
+  private readonly now: () => number;
+  private readonly flushDelayMs: number;
+  private data: StoreData = emptyStoreData();
+  private diskData: StoreData = emptyStoreData();
+  private pending: Mutator[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private watcher: fs.FSWatcher | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private readonly events = new EventEmitter();
+
+  private constructor(options: AccountPoolOptions) {
+    this.store = options.store;
+    this.vault = options.vault;
+    this.now = options.now ?? Date.now;
+    this.flushDelayMs = options.flushDelayMs ?? 250;
+  }
+
+  /** Open the pool: load the file. Call `reconcile()` and `watch()` as the process needs. */
+  static async open(options: AccountPoolOptions): Promise<AccountPool> {
+    const pool = new AccountPool(options);
+    await pool.reload();
+    return pool;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Providers that have at least one account, alphabetical, with counts. */
+  providers(): Array<{ providerID: ProviderID; count: number }> {
+    return PROVIDER_IDS.filter((id) => (this.data.providers[id]?.records.length ?? 0) > 0)
+      .map((providerID) => ({ providerID, count: this.data.providers[providerID]!.records.length }));
+  }
+
+  snapshot(providerID: ProviderID, namespace = DEFAULT_NAMESPACE): PoolSnapshot {
+    const entry = this.data.providers[providerID];
+    return {
+      records: entry ? entry.records.filter((r) => r.namespace === namespace).map(cloneRecord) : [],
+      orderedIDs: orderedIDs(entry, namespace),
+      activeID: effectiveActiveID(entry, namespace, this.now()),
+    };
+  }
+
+  /** Accounts in rotation order, the active one marked, with their current status. */
+  getAccounts(providerID: ProviderID, namespace = DEFAULT_NAMESPACE): AccountView[] {
+    const { records, orderedIDs: ids, activeID } = this.snapshot(providerID, namespace);
+    const byID = new Map(records.map((r) => [r.id, r]));
+    const now = this.now();
+    return ids.map((id) => {
+      const record = byID.get(id)!;
+      return { ...record, isActive: id === activeID, status: accountStatus(record, now) };
+    });
+  }
+
+  getRecord(providerID: ProviderID, recordID: string): AccountRecord | undefined {
+    const record = this.data.providers[providerID]?.records.find((r) => r.id === recordID);
+    return record && cloneRecord(record);
+  }
+
+  /** Bumped by every manual switch of this provider (see `setActive`). */
+  switchSeq(providerID: ProviderID): number {
+    return this.data.providers[providerID]?.switchSeq ?? 0;
+  }
+
+  settings(): StoreData['settings'] {
+    return { ...this.data.settings };
+  }
+
+  /** Find an account by id, label or e-mail (case-insensitive for the last two). */
+  findAccount(providerID: ProviderID, query: string): AccountRecord | undefined {
+    const records = this.data.providers[providerID]?.records ?? [];
+    const lower = query.trim().toLowerCase();
+    const match =
+      records.find((r) => r.id === query) ??
+      records.find((r) => r.label.toLowerCase() === lower) ??
+      records.find((r) => r.email?.toLowerCase() === lower);
+    return match && cloneRecord(match);
+  }
+
+  // ---------------------------------------------------------------- secrets
+
+  async getSecret(providerID: ProviderID, recordID: string): Promise<AccountSecret | undefined> {
+    const text = await this.vault.get(accountSecretKey(providerID, recordID));
+    return text === undefined ? undefined : parseAccountSecret(text);
+  }
+
+  async setSecret(providerID: ProviderID, recordID: string, secret: AccountSecret): Promise<void> {
+    await this.vault.set(accountSecretKey(providerID, recordID), JSON.stringify(AccountSecretSchema.parse(secret)));
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Add an account (secret first, then metadata). Re-adding a known provider identity refreshes it instead. */
+  async add(input: AddAccountInput): Promise<AccountRecord> {
+    const secret = AccountSecretSchema.safeParse(input.secret);
+    if (!secret.success) throw new RotaryError('bad-input', 'The credential needs a non-empty "access" token.');
+    const namespace = input.namespace ?? DEFAULT_NAMESPACE;
+    const existing = input.accountId
+      ? this.data.providers[input.providerID]?.records.find((r) => r.accountId === input.accountId && r.namespace === namespace)
+      : undefined;
+    const recordID = existing?.id ?? randomUUID();
+
+    await this.setSecret(input.providerID, recordID, secret.data);
+    let result: AccountRecord | undefined;
+    try {
+      await this.mutate((data) => {
+        const entry = ensureProvider(data, input.providerID);
+        const now = this.now();
+        let record = entry.records.find((r) => r.id === recordID);
+        if (record) {
+          record.updatedAt = now;
+          if (input.email) record.email = input.email;
+          if (input.label) record.label = input.label;
+          record.health = { ...record.health, needsReauth: false };
+          delete record.health.cooldownUntil;
+          delete record.health.cooldownReason;
+        } else {
+          record = {
+            id: recordID,
+            providerID: input.providerID,
+            namespace,
+            label: input.label?.trim() || input.email || nextAccountLabel(entry.records),
+            ...(input.email ? { email: input.email } : {}),
+            ...(input.accountId ? { accountId: input.accountId } : {}),
+            createdAt: now,
+            updatedAt: now,
+            health: { successCount: 0, failureCount: 0 },
+          };
+          entry.records.push(record);
+          entry.order[namespace] = [...orderedIDs(entry, namespace).filter((id) => id !== recordID), recordID];
+        }
+        if (input.activate || !entry.active[namespace]) {
+          entry.active[namespace] = recordID;
+          entry.order[namespace] = [recordID, ...orderedIDs(entry, namespace).filter((id) => id !== recordID)];
+        }
+        result = cloneRecord(record);
+      });
+    } catch (error) {
+      // Metadata failed: take the secret back out so no orphan is left (best effort; reconcile covers a crash).
+      if (!existing) await this.vault.delete(accountSecretKey(input.providerID, recordID)).catch(() => undefined);
+      throw error;
+    }
+    return result!;
+  }
+
+  async relabel(providerID: ProviderID, recordID: string, label: string): Promise<void> {
+    const clean = label.trim();
+    if (!clean) throw new RotaryError('bad-input', 'A label cannot be empty.');
+    await this.mutate((data) => {
+      const record = requireRecord(data, providerID, recordID);
+      record.label = clean;
+      record.updatedAt = this.now();
+    });
+  }
+
+  /**
+   * Manual switch: the account becomes active and first in order. Bumps `switchSeq` so
+   * every conversation of this provider moves to it from the next request on.
+   */
+  async setActive(providerID: ProviderID, namespace: string, recordID: string): Promise<void> {
+    await this.mutate((data) => {
+      const record = requireRecord(data, providerID, recordID);
+      if (record.namespace !== namespace) throw notFound(providerID, recordID);
+      const entry = data.providers[providerID]!;
+      entry.active[namespace] = recordID;
+      entry.order[namespace] = [recordID, ...orderedIDs(entry, namespace).filter((id) => id !== recordID)];
+      entry.switchSeq = (entry.switchSeq ?? 0) + 1;
+    });
+  }
+
+  /** Remove an account (metadata first, then the secret). Returns how many accounts the provider has left. */
+  async removeRecord(providerID: ProviderID, recordID: string): Promise<{ remaining: number }> {
+    let remaining = 0;
+    await this.mutate((data) => {
+      const entry = data.providers[providerID];
+      const record = requireRecord(data, providerID, recordID);
+      const namespace = record.namespace;
+      entry!.records = entry!.records.filter((r) => r.id !== recordID);
+      entry!.order[namespace] = orderedIDs(entry, namespace);
+      if (entry!.active[namespace] === recordID) {
+        const next = effectiveActiveID(entry, namespace, this.now());
+        if (next) entry!.active[namespace] = next;
+        else delete entry!.active[namespace];
+      }
+      if (entry!.order[namespace]!.length === 0) delete entry!.order[namespace];
+      remaining = entry!.records.length;
+      // Last account gone: drop the provider entry so nothing stale is left behind.
+      if (remaining === 0) delete data.providers[providerID];
+    });
+    await this.vault.delete(accountSecretKey(providerID, recordID));
+    return { remaining };
+  }
+
+  /** After a failed attempt: the account goes last, and the first in order becomes active. Batched. */
+  moveToBack(providerID: ProviderID, namespace: string, recordID: string): void {
+    this.deferred((data) => {
+      const entry = data.providers[providerID];
+      if (!entry?.records.some((r) => r.id === recordID)) return;
+      const order = orderedIDs(entry, namespace).filter((id) => id !== recordID);
+      order.push(recordID);
+      entry.order[namespace] = order;
+      entry.active[namespace] = order[0]!;
+    });
+  }
+
+  /** Health bookkeeping for one request. Batched: applied in memory now, written shortly after. */
+  recordOutcome(input: OutcomeInput): void {
+    const now = this.now();
+    this.deferred((data) => {
+      const record = data.providers[input.providerID]?.records.find((r) => r.id === input.recordID);
+      if (!record) return;
+      const health = record.health;
+      health.lastStatus = input.status;
+      if (input.ok) {
+        health.successCount += 1;
+        delete health.cooldownUntil;
+        delete health.cooldownReason;
+        delete health.needsReauth;
+        return;
+      }
+      health.failureCount += 1;
+      if (input.needsReauth) health.needsReauth = true;
+      if (input.cooldownUntil !== undefined) {
+        // Never shorten a cooldown that is still running (a later, vaguer 429 must not undo a plan-limit reset).
+        const current = health.cooldownUntil !== undefined && health.cooldownUntil > now ? health.cooldownUntil : 0;
+        if (input.cooldownUntil >= current) {
+          health.cooldownUntil = input.cooldownUntil;
+          if (input.cooldownReason) health.cooldownReason = input.cooldownReason;
+        }
+      }
+    });
+  }
+
+  /** Store the latest usage numbers for an account. Batched. */
+  setUsage(providerID: ProviderID, recordID: string, usage: UsageSnapshot): void {
+    this.deferred((data) => {
+      const record = data.providers[providerID]?.records.find((r) => r.id === recordID);
+      if (record) record.usage = usage;
+    });
+  }
+
+  /** The user cleared a cooldown (or re-logged in) by hand. */
+  async clearCooldown(providerID: ProviderID, recordID: string): Promise<void> {
+    await this.mutate((data) => {
+      const health = requireRecord(data, providerID, recordID).health;
+      delete health.cooldownUntil;
+      delete health.cooldownReason;
+    });
+  }
+
+  async markNeedsReauth(providerID: ProviderID, recordID: string, needsReauth: boolean): Promise<void> {
+    await this.mutate((data) => {
+      const record = requireRecord(data, providerID, recordID);
+      if (needsReauth) record.health.needsReauth = true;
+      else delete record.health.needsReauth;
+    });
+  }
+
+  /**
+   * Start-up cleanup after a crash: a secret without a record is deleted; a record without
+   * a secret is marked `needsReauth`. When the store file was just recovered from
+   * corruption, secrets are kept (they are the only copy left).
+   */
+  async reconcile(): Promise<{ deletedSecrets: number; markedNeedsReauth: number }> {
+    const keys = await this.vault.list();
+    const recovered = this.store.pendingNotices().length > 0;
+    let deletedSecrets = 0;
+    const fresh = await this.store.read();
+    const known = new Set<string>();
+    for (const entry of Object.values(fresh.providers)) for (const r of entry.records) known.add(accountSecretKey(r.providerID, r.id));
+    if (!recovered) {
+      for (const key of keys) {
+        if (parseAccountSecretKey(key) && !known.has(key)) {
+          if (await this.vault.delete(key)) deletedSecrets++;
+        }
+      }
+    }
+    const present = new Set(keys);
+    const missing: Array<[ProviderID, string]> = [];
+    for (const entry of Object.values(fresh.providers)) {
+      for (const r of entry.records) if (!present.has(accountSecretKey(r.providerID, r.id)) && !r.health.needsReauth) missing.push([r.providerID, r.id]);
+    }
+    if (missing.length > 0) {
+      await this.mutate((data) => {
+        for (const [providerID, id] of missing) {
+          const record = data.providers[providerID]?.records.find((r) => r.id === id);
+          if (record) record.health.needsReauth = true;
+        }
+      });
+    }
+    return { deletedSecrets, markedNeedsReauth: missing.length };
+  }
+
+  // ---------------------------------------------------------------- change tracking
+
+  /** Called after any change, local or from another process. */
+  onChange(listener: (change: PoolChange) => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  /** Watch the store file so changes made by another process (CLI ↔ app) show up live. */
+  watch(): void {
+    if (this.watcher) return;
+    const dir = path.dirname(this.store.path);
+    const base = path.basename(this.store.path);
+    fs.mkdirSync(dir, { recursive: true });
+    // Watch the folder, not the file: atomic writes replace the file, which ends a file watch.
+    this.watcher = fs.watch(dir, (_event, name) => {
+      if (name !== base) return;
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => void this.reload('file').catch(() => undefined), 30);
+    });
+    this.watcher.on('error', () => undefined);
+  }
+
+  /** Re-read the file (our pending bookkeeping stays applied on top). */
+  async reload(source: PoolChange['source'] = 'file'): Promise<void> {
+    const disk = await this.store.read();
+    if (JSON.stringify(disk) === JSON.stringify(this.diskData) && source === 'file') return;
+    this.setDisk(disk);
+    this.events.emit('change', { source } satisfies PoolChange);
+  }
+
+  /** Write out batched bookkeeping now (tests, shutdown). */
+  async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    while (this.flushing) await this.flushing;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.store
+      .update((data) => {
+        for (const apply of batch) apply(data);
+      })
+      .then((data) => {
+        this.setDisk(data);
+        this.events.emit('change', { source: 'local' } satisfies PoolChange);
+      })
+      .catch(() => {
+        // Best effort: bookkeeping that could not be written is retried with the next batch.
+        this.pending = [...batch, ...this.pending];
+      })
+      .finally(() => (this.flushing = undefined));
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.reloadTimer);
+    await this.flush();
+  }
+
+  private setDisk(disk: StoreData): void {
+    this.diskData = disk;
+    const view = structuredClone(disk);
+    for (const apply of this.pending) apply(view);
+    this.data = view;
+  }
+
+  /** Write through now under the lock (user actions). Pending bookkeeping is written with it. */
+  private async mutate(change: Mutator): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    while (this.flushing) await this.flushing;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const written = await this.store.update((data) => {
+        for (const apply of batch) apply(data);
+        change(data);
+      });
+      this.setDisk(written);
+    } catch (error) {
+      this.pending = [...batch, ...this.pending];
+      throw error;
+    }
+    this.events.emit('change', { source: 'local' } satisfies PoolChange);
+  }
+
+  private deferred(change: Mutator): void {
+    change(this.data);
+    this.pending.push(change);
+    this.flushTimer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
+    this.flushTimer.unref?.();
+  }
+}
+
+function ensureProvider(data: StoreData, providerID: ProviderID): ProviderEntry {
+  return (data.providers[providerID] ??= { active: {}, order: {}, switchSeq: 0, records: [] });
+}
+
+function requireRecord(data: StoreData, providerID: ProviderID, recordID: string): AccountRecord {
+  const record = data.providers[providerID]?.records.find((r) => r.id === recordID);
+  if (!record) throw notFound(providerID, recordID);
+  return record;
+}
+
+function notFound(providerID: string, recordID: string): RotaryError {
+  return new RotaryError('not-found', `No ${providerID} account with id ${recordID}.`);
+}
+
+/** "Account N" with the smallest N not already taken. */
+function nextAccountLabel(records: AccountRecord[]): string {
+  const taken = new Set(records.map((r) => r.label));
+  for (let n = records.length + 1; ; n++) if (!taken.has(`Account ${n}`)) return `Account ${n}`;
+}
+
+function cloneRecord(record: AccountRecord): AccountRecord {
+  return structuredClone(record);
+}

@@ -1,0 +1,46 @@
+/**
+ * Pure helpers over a provider entry: rotation order, active account, account status.
+ * Kept free of I/O so they are easy to test and cheap on the gateway's hot path.
+ */
+import type { AccountRecord, AccountStatus } from '../../../shared/domain.js';
+import type { ProviderEntry } from './store-schema.js';
+
+/** IDs in rotation order: known IDs from `order` first (deduplicated), then records missing from it. */
+export function orderedIDs(entry: ProviderEntry | undefined, namespace: string): string[] {
+  if (!entry) return [];
+  const ids = entry.records.filter((r) => r.namespace === namespace).map((r) => r.id);
+  const present = new Set(ids);
+  const result: string[] = [];
+  for (const id of entry.order[namespace] ?? []) {
+    if (present.has(id) && !result.includes(id)) result.push(id);
+  }
+  for (const id of ids) if (!result.includes(id)) result.push(id);
+  return result;
+}
+
+export function accountStatus(record: AccountRecord, now: number): AccountStatus {
+  const h = record.health;
+  if (h.disabled) return { kind: 'disabled' };
+  if (h.needsReauth) return { kind: 'needs-reauth' };
+  if (h.cooldownUntil !== undefined && h.cooldownUntil > now) {
+    return { kind: 'cooling', until: h.cooldownUntil, ...(h.cooldownReason ? { reason: h.cooldownReason } : {}) };
+  }
+  return { kind: 'ok' };
+}
+
+export function isAvailable(record: AccountRecord, now: number): boolean {
+  return accountStatus(record, now).kind === 'ok';
+}
+
+/**
+ * The active account: the stored one when it still exists, else the first available
+ * account in order, else the first account.
+ */
+export function effectiveActiveID(entry: ProviderEntry | undefined, namespace: string, now: number): string | undefined {
+  if (!entry) return undefined;
+  const ids = orderedIDs(entry, namespace);
+  const stored = entry.active[namespace];
+  if (stored && ids.includes(stored)) return stored;
+  const byID = new Map(entry.records.map((r) => [r.id, r]));
+  return ids.find((id) => isAvailable(byID.get(id)!, now)) ?? ids[0];
+}

@@ -1,0 +1,143 @@
+/**
+ * Cross-process safety of the store + keychain: concurrent writers, a writer killed
+ * mid-way, a corrupted store file. Child processes run the real core under plain Node.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCore } from '../../electron/core/core.js';
+import { parseAccountSecretKey } from '../../electron/core/pool/vault.js';
+import { hasSecretService } from '../helpers/keychain.js';
+import { childEnv, makeTempHome } from '../helpers/temp-home.js';
+
+const root = path.resolve(__dirname, '../..');
+const fixture = path.join(__dirname, 'fixtures/add-accounts.ts');
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function startAdder(home: string, count: number, prefix: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, String(count), prefix], {
+    cwd: root,
+    env: childEnv({ ROTARY_HOME: home }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+async function openTemp() {
+  const { home, cleanup } = makeTempHome();
+  const core = await openCore({ home, env: { ...process.env, ROTARY_HOME: home } });
+  cleanups.push(cleanup, async () => {
+    for (const key of await core.vault.list()) await core.vault.delete(key);
+    await core.close();
+  });
+  return { home, core };
+}
+
+describe.runIf(hasSecretService)('cross-process pool', () => {
+  it('two processes adding 50 accounts each end with 100 accounts and 100 secrets', async () => {
+    const { home, core } = await openTemp();
+    const a = startAdder(home, 50, 'a');
+    const b = startAdder(home, 50, 'b');
+    const [codeA, codeB] = await Promise.all([a.exited, b.exited]);
+    expect(codeA, a.stderr()).toBe(0);
+    expect(codeB, b.stderr()).toBe(0);
+    await core.pool.reload();
+    const records = core.pool.snapshot('anthropic').records;
+    expect(records).toHaveLength(100);
+    expect(new Set(records.map((r) => r.label)).size).toBe(100);
+    const keys = (await core.vault.list()).filter((k) => parseAccountSecretKey(k));
+    expect(keys).toHaveLength(100);
+    expect(new Set(keys.map((k) => parseAccountSecretKey(k)!.recordID))).toEqual(new Set(records.map((r) => r.id)));
+  }, 120_000);
+
+  it('a process killed (SIGKILL) mid-writes leaves a loadable store and no orphan secret', async () => {
+    const { home, core } = await openTemp();
+    const adder = startAdder(home, 0, 'k');
+    // Let it get well into its writes, then kill it without warning.
+    await new Promise<void>((resolve) => {
+      let lines = 0;
+      adder.child.stdout.on('data', (d: Buffer) => {
+        lines += d.toString().split('\n').filter(Boolean).length;
+        if (lines >= 15) resolve();
+      });
+    });
+    adder.child.kill('SIGKILL');
+    await adder.exited;
+
+    // A fresh process opening the pool runs the start-up reconcile.
+    const reopened = await openCore({ home, env: { ...process.env, ROTARY_HOME: home } });
+    cleanups.push(() => reopened.close());
+    const records = reopened.pool.snapshot('anthropic').records;
+    expect(records.length).toBeGreaterThanOrEqual(15);
+    const ids = new Set(records.map((r) => r.id));
+    const keys = (await reopened.vault.list()).map(parseAccountSecretKey).filter(Boolean);
+    expect(keys.every((k) => ids.has(k!.recordID))).toBe(true);
+    // Every record that survived still has its secret (secret first, then metadata).
+    for (const r of records) expect(await reopened.pool.getSecret('anthropic', r.id)).toBeDefined();
+    expect(fs.readdirSync(home).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    void core;
+  }, 60_000);
+});
+
+describe('corrupted store file', () => {
+  it('is moved aside as a backup, the user is told, and secrets are kept', async () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    const env = { ROTARY_HOME: home, ROTARY_SECRET_BACKEND: 'file' };
+    const first = await openCore({ home, env, warn: () => undefined });
+    const record = await first.pool.add({ providerID: 'anthropic', secret: { access: 'sk-ant-oat01-keep' } });
+    await first.close();
+
+    const storePath = path.join(home, 'rotary.json');
+    fs.writeFileSync(storePath, '{"schemaVersion": 1, "providers": {');
+    const second = await openCore({ home, env, warn: () => undefined });
+    cleanups.push(() => second.close());
+    const notices = second.store.pendingNotices();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.message).toMatch(/could not be read/);
+    expect(fs.readFileSync(notices[0]!.backupPath, 'utf8')).toBe('{"schemaVersion": 1, "providers": {');
+    expect(second.pool.providers()).toEqual([]);
+    // The secret is the only copy left, so reconcile must not delete it.
+    expect(await second.vault.get(`account:anthropic:${record.id}`)).toContain('sk-ant-oat01-keep');
+    // The store works again after recovery.
+    await second.pool.add({ providerID: 'openai', secret: { access: 'x' } });
+    expect(JSON.parse(fs.readFileSync(storePath, 'utf8')).providers.openai.records).toHaveLength(1);
+  });
+
+  it('a file of the wrong shape is also backed up, never silently overwritten', async () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    fs.writeFileSync(path.join(home, 'rotary.json'), JSON.stringify({ schemaVersion: 1, providers: { anthropic: { records: 'oops' } } }));
+    const core = await openCore({ home, env: { ROTARY_SECRET_BACKEND: 'file' }, warn: () => undefined });
+    cleanups.push(() => core.close());
+    expect(core.store.pendingNotices()[0]?.message).toMatch(/expected shape/);
+    expect(fs.readdirSync(home).some((f) => f.startsWith('rotary.json.corrupt-'))).toBe(true);
+  });
+
+  it('a file from a newer Rotary is refused, not rewritten', async () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    const text = JSON.stringify({ schemaVersion: 99, providers: {} });
+    fs.writeFileSync(path.join(home, 'rotary.json'), text);
+    await expect(openCore({ home, env: { ROTARY_SECRET_BACKEND: 'file' }, warn: () => undefined })).rejects.toThrow(/newer Rotary/);
+    expect(fs.readFileSync(path.join(home, 'rotary.json'), 'utf8')).toBe(text);
+  });
+
+  it('migrates a file without a schema version', async () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    fs.writeFileSync(path.join(home, 'rotary.json'), '{}');
+    const core = await openCore({ home, env: { ROTARY_SECRET_BACKEND: 'file' }, warn: () => undefined });
+    cleanups.push(() => core.close());
+    expect(core.store.pendingNotices()).toEqual([]);
+    await core.pool.add({ providerID: 'anthropic', secret: { access: 'x' } });
+    expect(JSON.parse(fs.readFileSync(path.join(home, 'rotary.json'), 'utf8')).schemaVersion).toBe(1);
+  });
+});
