@@ -95,7 +95,7 @@ export function denyDevice(devices: DeviceStore, userCode: string): void {
 /** GitHub answers form-encoded unless the client asks for JSON; clients that forget get bitten. */
 function sendGithub(ctx: Ctx, status: number, body: Record<string, string | number>): Promise<void> {
   if ((header(ctx, 'accept') ?? '').includes('json')) return sendJson(ctx, status, body);
-  const form = new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString();
+  const form = new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString();
   return send(ctx, status, form, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' });
 }
 
