@@ -21,14 +21,6 @@ export const COPILOT_USAGE_URL = `${GITHUB_API_BASE}/copilot_internal/user`;
 export const DEVICE_SLOW_DOWN_STEP_MS = 5_000;
 /** Refresh the Copilot token this long before GitHub's `refresh_in` says to (copilot-api uses 60 s). */
 export const COPILOT_REFRESH_MARGIN_MS = 60_000;
-/** Editor headers the Copilot endpoints expect (versions are UNCERTAIN; any recent VS Code works). */
-export const COPILOT_EDITOR_HEADERS: Record<string, string> = {
-  'editor-version': 'vscode/1.99.3',
-  'editor-plugin-version': 'copilot-chat/0.26.7',
-  'copilot-integration-id': 'vscode-chat',
-  'user-agent': 'GitHubCopilotChat/0.26.7',
-  'x-github-api-version': '2025-04-01',
-};
 /** Gateway route `/copilot/*` forwards here unless the Copilot token names its own `endpoints.api`. */
 export const COPILOT_GATEWAY_BASE = COPILOT_API_BASE;
 /** Premium quota resets monthly: a reset further out than this is garbage. */

@@ -1,0 +1,174 @@
+/**
+ * ChatGPT / Codex request-path rules (PROTOCOLS §2.4, §2.5, §2.7; PRODUCT §3).
+ */
+import type { UsageSnapshot, UsageWindow } from '../../../../shared/domain.js';
+import {
+  allLimitedMessage,
+  applyCredentialHeaders,
+  asRecord,
+  baseOutgoingHeaders,
+  DAY,
+  DEFAULT_RATE_LIMIT_COOLDOWN_MS,
+  epochToMs,
+  finiteNumber,
+  headerValue,
+  jsonResponse,
+  latestSane,
+  nonNegInt,
+  PLAN_LIMIT_FALLBACK_MS,
+  pickReset,
+  retryAfterMs,
+  tryJson,
+  type ErrorKind,
+  type HeaderBag,
+  type ProviderRequestRules,
+  type TokenCounts,
+} from '../../rotation/rules.js';
+import type { RequestCredential, UpstreamVerdict } from '../types.js';
+import { CODEX_GATEWAY_BASE, CODEX_MAX_RESET_MS } from './constants.js';
+
+const WINDOW_PREFIXES = ['primary', 'secondary'] as const;
+
+/** "5-hour" for 300 minutes, "Weekly" for 10080, else "N-hour" / "N-day". */
+export function codexWindowLabel(minutes: number | undefined): string {
+  if (minutes === undefined || minutes <= 0) return 'Window';
+  if (minutes === 300) return '5-hour';
+  if (minutes === 10080) return 'Weekly';
+  if (minutes % 1440 === 0) return `${minutes / 1440}-day`;
+  if (minutes >= 60) return `${Math.round(minutes / 60)}-hour`;
+  return `${minutes}-minute`;
+}
+
+export function classifyCodex(status: number, headers: HeaderBag, bodyText?: string, now = Date.now()): UpstreamVerdict {
+  if (status >= 200 && status < 300) return { kind: 'ok' };
+  if (status === 401) return { kind: 'unauthorized' };
+  if (status !== 429) return { kind: 'pass' };
+  const retry = retryAfterMs(headerValue(headers, 'retry-after'), now);
+  const error = asRecord(asRecord(tryJson(bodyText))?.error);
+  const type = typeof error?.type === 'string' ? error.type : typeof error?.code === 'string' ? error.code : undefined;
+  // The plan does not include this model: another account of the same plan would not help either.
+  if (type === 'usage_not_included') return { kind: 'pass' };
+  if (type === 'usage_limit_reached' || type === 'workspace_member_usage_limit_reached') {
+    const candidates = [epochToMs(error?.resets_at)];
+    const relative = [retry];
+    const inSeconds = finiteNumber(error?.resets_in_seconds);
+    if (inSeconds !== undefined && inSeconds > 0) relative.push(now + inSeconds * 1000);
+    // Windows the headers report as full also bound the reset.
+    for (const prefix of WINDOW_PREFIXES) {
+      const used = finiteNumber(headerValue(headers, `x-codex-${prefix}-used-percent`));
+      if (used !== undefined && used >= 100) candidates.push(epochToMs(headerValue(headers, `x-codex-${prefix}-reset-at`)));
+    }
+    const until = pickReset(candidates, relative, now, CODEX_MAX_RESET_MS);
+    return { kind: 'plan-limit', until: until ?? now + PLAN_LIMIT_FALLBACK_MS, reason: `usage limit reached${until === undefined ? ', reset unknown' : ''}` };
+  }
+  const until = latestSane([retry], now, DAY);
+  return { kind: 'rate-limit', until: until ?? now + DEFAULT_RATE_LIMIT_COOLDOWN_MS, reason: 'rate limit (429)' };
+}
+
+export function codexUsageFromHeaders(headers: HeaderBag, now: number): UsageSnapshot | undefined {
+  const windows: UsageWindow[] = [];
+  for (const prefix of WINDOW_PREFIXES) {
+    const used = finiteNumber(headerValue(headers, `x-codex-${prefix}-used-percent`));
+    if (used === undefined || used < 0) continue;
+    const minutes = finiteNumber(headerValue(headers, `x-codex-${prefix}-window-minutes`));
+    let resetsAt = epochToMs(headerValue(headers, `x-codex-${prefix}-reset-at`));
+    if (resetsAt === undefined) {
+      const after = finiteNumber(headerValue(headers, `x-codex-${prefix}-reset-after-seconds`));
+      if (after !== undefined && after >= 0) resetsAt = now + after * 1000;
+    }
+    windows.push({ key: prefix, label: codexWindowLabel(minutes), percentUsed: used, ...(resetsAt ? { resetsAt } : {}) });
+  }
+  return windows.length ? { windows, asOf: now, source: 'headers' } : undefined;
+}
+
+function errorType(status: number, kind: ErrorKind): string {
+  if (status === 429) return 'rate_limit_exceeded';
+  switch (kind) {
+    case 'auth':
+    case 'needs-reauth':
+      return 'invalid_request_error';
+    case 'network':
+      return 'server_error';
+    case 'bad-request':
+    case 'too-large':
+      return 'invalid_request_error';
+    case 'not-found':
+      return 'not_found_error';
+    case 'forbidden':
+      return 'permission_error';
+  }
+}
+
+/** The client's own account header would point at its login, not ours. */
+const CODEX_DROP = new Set(['chatgpt-account-id']);
+
+export const openaiRequestRules: ProviderRequestRules = {
+  providerID: 'openai',
+  name: 'OpenAI',
+  upstreamBase: CODEX_GATEWAY_BASE,
+  bodyParts: { system: ['instructions'], tools: ['tools'], messages: ['input'] },
+  classify: classifyCodex,
+  needsBody: (status) => status === 429,
+  usageFromHeaders: codexUsageFromHeaders,
+
+  affinityKey(headers, body) {
+    const session = headerValue(headers, 'session_id')?.trim() || headerValue(headers, 'session-id')?.trim();
+    if (session) return `openai:${session.slice(0, 200)}`;
+    const cacheKey = body?.prompt_cache_key;
+    return typeof cacheKey === 'string' && cacheKey ? `openai:${cacheKey.slice(0, 200)}` : undefined;
+  },
+
+  allLimitedResponse(input) {
+    const { message, retryAfterSec } = allLimitedMessage('OpenAI', input);
+    if (input.earliest === undefined) {
+      return { ...jsonResponse(401, { error: { type: 'invalid_request_error', code: 'needs_reauth', message } }), message, retryAfterSec };
+    }
+    const resetsAt = Math.ceil(input.earliest / 1000);
+    return {
+      ...jsonResponse(
+        429,
+        { error: { type: 'usage_limit_reached', message, resets_at: resetsAt, resets_in_seconds: retryAfterSec } },
+        { 'retry-after': String(retryAfterSec) },
+      ),
+      message,
+      retryAfterSec,
+    };
+  },
+
+  errorResponse(status, kind, message) {
+    return jsonResponse(status, { error: { type: errorType(status, kind), message, code: null, param: null } });
+  },
+
+  outgoingHeaders(client: HeaderBag, credential: RequestCredential, accountId?: string) {
+    const out = baseOutgoingHeaders(client, CODEX_DROP);
+    if (accountId) out['chatgpt-account-id'] = accountId;
+    applyCredentialHeaders(out, credential);
+    return out;
+  },
+
+  tokensFromJson(body) {
+    const record = asRecord(body);
+    return openaiTokens(asRecord(record?.usage) ?? asRecord(asRecord(record?.response)?.usage));
+  },
+
+  tokensFromSse(_event, data) {
+    // Responses API: `response.completed` carries `response.usage`; chat completions: a final chunk with `usage`.
+    if (!data.includes('"usage"')) return undefined;
+    const parsed = asRecord(tryJson(data));
+    return openaiTokens(asRecord(asRecord(parsed?.response)?.usage) ?? asRecord(parsed?.usage));
+  },
+};
+
+/** Responses (`input_tokens`/`output_tokens`) and chat completions (`prompt_tokens`/`completion_tokens`). */
+export function openaiTokens(usage: Record<string, unknown> | undefined): TokenCounts | undefined {
+  if (!usage) return undefined;
+  const out: TokenCounts = {};
+  const input = nonNegInt(usage.input_tokens) ?? nonNegInt(usage.prompt_tokens);
+  const output = nonNegInt(usage.output_tokens) ?? nonNegInt(usage.completion_tokens);
+  const details = asRecord(usage.input_tokens_details) ?? asRecord(usage.prompt_tokens_details);
+  const cacheRead = nonNegInt(details?.cached_tokens);
+  if (input !== undefined) out.input = input;
+  if (output !== undefined) out.output = output;
+  if (cacheRead !== undefined) out.cacheRead = cacheRead;
+  return out;
+}

@@ -1,0 +1,192 @@
+/**
+ * Hands out request credentials and owns refresh. Refresh tokens rotate (Anthropic, OpenAI),
+ * so two refreshes of one account would sign it out: there is exactly one refresh at a time
+ * per account, within this process (a shared promise) and across processes (a file lock under
+ * `<home>/locks/`). After taking the lock the secret is read again from the vault; if another
+ * process refreshed meanwhile, its token is used as is. A new refresh token goes into the vault
+ * before anything else sees it.
+ */
+import path from 'node:path';
+import type { ProviderID } from '../../../shared/domain.js';
+import { RotaryError } from '../errors.js';
+import type { AccountPool } from '../pool/account-pool.js';
+import type { AccountSecret } from '../pool/account-secret.js';
+import { withFileLock } from '../pool/file-lock.js';
+import { ANTHROPIC_OAUTH_BETA } from './anthropic/constants.js';
+import { refreshAnthropic } from './anthropic/refresh.js';
+import { readCopilotCache, refreshCopilot } from './copilot/refresh.js';
+import { tokenFingerprint } from './fingerprint.js';
+import { TokenEndpointError } from './http.js';
+import { openaiIdentity } from './openai/identity.js';
+import { refreshOpenAI } from './openai/refresh.js';
+import type { RequestCredential, TokenManager } from './types.js';
+
+/** Refresh this long before the access token expires. */
+export const REFRESH_MARGIN_MS = 60_000;
+
+export interface TokenManagerOptions {
+  pool: AccountPool;
+  env: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Rotary home (for the lock files); default: the folder of the pool's store file. */
+  home?: string;
+}
+
+export interface RotaryTokenManager extends TokenManager {
+  /** Refresh now regardless of expiry (used by `rotary auth refresh` and tests). Returns the new credential. */
+  forceRefresh(providerID: ProviderID, recordID: string): Promise<RequestCredential>;
+  /** The GitHub token of a Copilot account (for the quota endpoint), or the access token of others. */
+  accountToken(providerID: ProviderID, recordID: string): Promise<string>;
+}
+
+type Reason = { kind: 'expiry' } | { kind: 'after-401'; fingerprint: string } | { kind: 'force' };
+
+export function createTokenManager(options: TokenManagerOptions): RotaryTokenManager {
+  const { pool, env } = options;
+  const now = options.now ?? Date.now;
+  const home = options.home ?? path.dirname(pool.store.path);
+  const inflight = new Map<string, Promise<AccountSecret>>();
+
+  const label = (providerID: ProviderID, recordID: string): string => pool.getRecord(providerID, recordID)?.label ?? recordID;
+
+  async function readSecret(providerID: ProviderID, recordID: string): Promise<AccountSecret> {
+    const record = pool.getRecord(providerID, recordID);
+    if (!record) throw new RotaryError('not-found', `No ${providerID} account with id ${recordID}.`);
+    const secret = await pool.getSecret(providerID, recordID);
+    if (!secret) {
+      throw new RotaryError('needs-reauth', `Account ${record.label} needs a new login: its token is missing from the keychain.`);
+    }
+    return secret;
+  }
+
+  /** Does this secret need a refresh before use? */
+  function stale(providerID: ProviderID, secret: AccountSecret): boolean {
+    if (providerID === 'github-copilot') {
+      const cache = readCopilotCache(secret);
+      return !cache || now() >= cache.refreshAt;
+    }
+    return secret.expires !== undefined && secret.expires - REFRESH_MARGIN_MS <= now();
+  }
+
+  function toCredential(providerID: ProviderID, recordID: string, secret: AccountSecret): RequestCredential {
+    switch (providerID) {
+      case 'anthropic':
+        return {
+          headers: { authorization: `Bearer ${secret.access}`, 'anthropic-beta': ANTHROPIC_OAUTH_BETA },
+          fingerprint: tokenFingerprint(secret.access),
+        };
+      case 'openai': {
+        const accountId =
+          (typeof secret.extras?.accountId === 'string' ? secret.extras.accountId : undefined) ??
+          pool.getRecord(providerID, recordID)?.accountId ??
+          openaiIdentity({ access: secret.access }).accountId;
+        return {
+          headers: { authorization: `Bearer ${secret.access}`, ...(accountId ? { 'chatgpt-account-id': accountId } : {}) },
+          fingerprint: tokenFingerprint(secret.access),
+        };
+      }
+      case 'github-copilot': {
+        const cache = readCopilotCache(secret);
+        if (!cache) throw new RotaryError('provider-error', 'No Copilot token is available for this account yet.');
+        return {
+          // Editor headers are the gateway's job (it keeps the client's own when sent).
+          headers: { authorization: `Bearer ${cache.token}` },
+          baseURL: cache.api,
+          fingerprint: tokenFingerprint(cache.token),
+        };
+      }
+    }
+  }
+
+  /** One provider refresh, no locking (the caller holds the lock). */
+  async function callRefresh(providerID: ProviderID, secret: AccountSecret): Promise<AccountSecret> {
+    const ctx = { env, now: now() };
+    switch (providerID) {
+      case 'anthropic':
+        return refreshAnthropic(secret, ctx);
+      case 'openai':
+        return refreshOpenAI(secret, ctx);
+      case 'github-copilot':
+        return refreshCopilot(secret, ctx);
+    }
+  }
+
+  function currentFingerprint(providerID: ProviderID, secret: AccountSecret): string | undefined {
+    if (providerID === 'github-copilot') {
+      const cache = readCopilotCache(secret);
+      return cache && tokenFingerprint(cache.token);
+    }
+    return tokenFingerprint(secret.access);
+  }
+
+  /** Under the cross-process lock: re-read, decide whether a refresh is still needed, refresh, store. */
+  async function refreshLocked(providerID: ProviderID, recordID: string, reason: Reason): Promise<AccountSecret> {
+    const lockTarget = path.join(home, 'locks', `refresh-${recordID}`);
+    return withFileLock(
+      lockTarget,
+      async () => {
+        const secret = await readSecret(providerID, recordID);
+        if (reason.kind === 'expiry' && !stale(providerID, secret)) return secret; // someone else refreshed
+        if (reason.kind === 'after-401' && currentFingerprint(providerID, secret) !== reason.fingerprint && !stale(providerID, secret)) {
+          return secret; // already replaced since the request that failed
+        }
+        let fresh: AccountSecret;
+        try {
+          fresh = await callRefresh(providerID, secret);
+        } catch (error) {
+          if (error instanceof TokenEndpointError && error.permanent) {
+            await pool.markNeedsReauth(providerID, recordID, true).catch(() => undefined);
+            throw new RotaryError('needs-reauth', `Account ${label(providerID, recordID)} needs a new login: ${error.message}`, { cause: error });
+          }
+          if (error instanceof RotaryError) {
+            throw new RotaryError('provider-error', `Could not refresh account ${label(providerID, recordID)}: ${error.message}`, { cause: error });
+          }
+          throw error;
+        }
+        // The old refresh token is dead now: the new one must be stored before anyone can use it.
+        await pool.setSecret(providerID, recordID, fresh);
+        return fresh;
+      },
+      { timeoutMs: 60_000 },
+    );
+  }
+
+  /** Single flight per account inside this process; the lock covers other processes. */
+  function refresh(providerID: ProviderID, recordID: string, reason: Reason): Promise<AccountSecret> {
+    const key = `${providerID}:${recordID}`;
+    const running = inflight.get(key);
+    if (running) return running;
+    const promise = refreshLocked(providerID, recordID, reason).finally(() => inflight.delete(key));
+    inflight.set(key, promise);
+    return promise;
+  }
+
+  async function ensureUsable(providerID: ProviderID, recordID: string): Promise<AccountSecret> {
+    const record = pool.getRecord(providerID, recordID);
+    if (record?.health.needsReauth) {
+      throw new RotaryError('needs-reauth', `Account ${record.label} needs a new login: it was signed out.`);
+    }
+    const secret = await readSecret(providerID, recordID);
+    return stale(providerID, secret) ? refresh(providerID, recordID, { kind: 'expiry' }) : secret;
+  }
+
+  return {
+    async credential(providerID, recordID) {
+      return toCredential(providerID, recordID, await ensureUsable(providerID, recordID));
+    },
+
+    async refreshAfter401(providerID, recordID, failed) {
+      const fresh = await refresh(providerID, recordID, { kind: 'after-401', fingerprint: failed.fingerprint });
+      return toCredential(providerID, recordID, fresh);
+    },
+
+    async forceRefresh(providerID, recordID) {
+      return toCredential(providerID, recordID, await refresh(providerID, recordID, { kind: 'force' }));
+    },
+
+    async accountToken(providerID, recordID) {
+      if (providerID === 'github-copilot') return (await readSecret(providerID, recordID)).access;
+      return (await ensureUsable(providerID, recordID)).access;
+    },
+  };
+}
