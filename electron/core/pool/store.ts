@@ -24,6 +24,8 @@ export function storeBackendOptions(home: string) {
   return {
     cwd: home,
     configName: STORE_NAME,
+    // electron-store ignores `configName` and reads `name` (default "config"); set both so both open rotary.json.
+    name: STORE_NAME,
     projectName: 'rotary',
     // Never let conf wipe a file it cannot parse: we back it up ourselves.
     clearInvalidConfig: false,

@@ -1,0 +1,37 @@
+/**
+ * Shapes of the application service: the handler table the transports dispatch into, the
+ * event source they forward, and the ports it uses to reach parts of the core that are
+ * optional in some processes (login flows, usage poller, gateway, clipboard).
+ */
+import type { ProviderID } from '../../../shared/domain.js';
+import type { ConversationSummary, RequestEntry, ActivityEvent } from '../../../shared/activity.js';
+import type { ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, Result } from '../../../shared/ipc.js';
+
+export type ServiceHandlers = {
+  [K in ChannelName]: (input: ChannelInput<K>) => Promise<Result<ChannelOutput<K>>>;
+};
+
+export interface ServiceEvents {
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** What the service needs from the activity log (the gateway owns it). */
+export interface ActivityPort {
+  conversations(limit?: number): ConversationSummary[];
+  requests(conversationID: string): RequestEntry[];
+  subscribe(listener: (event: ActivityEvent) => void): () => void;
+}
+
+/** What the service needs from the gateway. The key is read only for the clipboard copy. */
+export interface GatewayPort {
+  running(): boolean;
+  url(): string | undefined;
+  port(): number | undefined;
+  error?(): string | undefined;
+  key(): string | undefined;
+}
+
+/** Polls the usage endpoints now; the numbers land in the pool (`setUsage`), which fires `events:pool`. */
+export interface UsagePort {
+  refresh(target: { providerID?: ProviderID; recordID?: string }): Promise<void>;
+}

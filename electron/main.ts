@@ -1,0 +1,209 @@
+/**
+ * The Electron main process — thin on purpose: app lifecycle, the one window, tray and
+ * notifications. Everything else is the Electron-free core (opened here with an
+ * electron-store backend on the same file the CLI uses), the application service and the
+ * gateway, wired in `createCoreAppService`. Option objects live in window-options.ts.
+ */
+import path from 'node:path';
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  session,
+  shell,
+  Tray,
+  type MenuItemConstructorOptions,
+} from 'electron';
+import Store from 'electron-store';
+import { openCore, type Core } from './core/core.js';
+import { createNotificationPolicy } from './core/desktop/notifications.js';
+import { trayMenuModel, type TrayAction, type TrayItem } from './core/desktop/tray-model.js';
+import { errorMessage } from './core/errors.js';
+import { createGateway, type Gateway } from './core/gateway/gateway.js';
+import { rotaryHome, STORE_NAME } from './core/paths.js';
+import { createConfBackend, storeBackendOptions, type StoreBackend } from './core/pool/store.js';
+import { createTokenManager } from './core/providers/token-manager.js';
+import { createUsagePoller, type RotaryUsagePoller } from './core/providers/usage-poller.js';
+import type { AppService } from './core/app-service.js';
+import { isAllowedExternalUrl } from './core/service/external-links.js';
+import { poolView } from './core/service/views.js';
+import { createCoreAppService } from './core/service/wire.js';
+import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
+import { TRAY_ICON_DATA_URL } from './tray-icon.js';
+import { appPaths, isNavigationAllowed, mainWindowOptions, rendererFileUrl, withSecurityHeaders } from './window-options.js';
+
+const devServer = process.env.ROTARY_DEV_SERVER_URL; // e.g. http://localhost:5173 (vite dev)
+// Bundled to CJS (scripts/build-electron.mjs), so __dirname is dist/electron.
+const paths = appPaths(__dirname);
+const pageUrl = devServer ?? rendererFileUrl(paths);
+
+let mainWindow: BrowserWindow | undefined;
+let tray: Tray | undefined;
+let core: Core | undefined;
+let gateway: Gateway | undefined;
+let poller: RotaryUsagePoller | undefined;
+let service: AppService | undefined;
+const disposers: Array<() => void> = [];
+
+function openStoreBackend(home: string): StoreBackend {
+  try {
+    // electron-store maps `name` onto conf's `configName` (and defaults it to "config"), so pass both.
+    return new Store<Record<string, unknown>>({ ...storeBackendOptions(home), name: STORE_NAME });
+  } catch {
+    // A corrupt file throws in the constructor; the conf backend opens lazily and the store recovers it.
+    return createConfBackend(home);
+  }
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions(paths));
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => (mainWindow = undefined));
+  if (devServer) void win.loadURL(devServer);
+  else void win.loadFile(path.join(paths.rendererDir, 'index.html'));
+  return win;
+}
+
+function showWindow(): void {
+  if (!mainWindow) mainWindow = createWindow();
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+function runTrayAction(action: TrayAction): void {
+  if (action.type === 'switch') void service?.call('accounts:setActive', { providerID: action.providerID, recordID: action.recordID });
+  else if (action.type === 'open') showWindow();
+  else if (action.type === 'settings') {
+    showWindow();
+    service?.command({ command: 'open-settings' });
+  } else app.quit();
+}
+
+function toMenuTemplate(items: TrayItem[]): MenuItemConstructorOptions[] {
+  return items.map((item): MenuItemConstructorOptions => {
+    if (item.kind === 'separator') return { type: 'separator' };
+    if (item.kind === 'label') return { label: item.text, enabled: false };
+    if (item.kind === 'submenu') return { label: item.label, submenu: toMenuTemplate(item.items) };
+    return {
+      label: item.label,
+      ...(item.checked !== undefined ? { type: 'checkbox' as const, checked: item.checked } : {}),
+      enabled: item.enabled ?? true,
+      click: () => runTrayAction(item.action),
+    };
+  });
+}
+
+function refreshTray(): void {
+  if (!tray || !core) return;
+  const model = trayMenuModel(poolView(core.pool, Date.now()).providers);
+  tray.setToolTip(model.tooltip);
+  tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.items)));
+}
+
+function hardenSessions(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withSecurityHeaders(details.responseHeaders) });
+  });
+  // Only the clipboard write (copy buttons) is granted; camera, notifications from the page, etc. are not.
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isNavigationAllowed(url, pageUrl)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isNavigationAllowed(url, pageUrl)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // New windows are never created; allow-listed https links go to the OS browser.
+      if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+async function start(): Promise<void> {
+  const env = process.env;
+  const home = rotaryHome(env);
+  const warnings: string[] = [];
+  core = await openCore({ env, home, backend: openStoreBackend(home), warn: (m) => warnings.push(m), watch: true });
+  const tokens = createTokenManager({ pool: core.pool, env });
+  poller = createUsagePoller({ pool: core.pool, tokens, env });
+  poller.start();
+
+  let gatewayError: string | undefined;
+  try {
+    gateway = await createGateway({ pool: core.pool, tokens, env, log: (line) => console.log(`[gateway] ${line}`) });
+  } catch (error) {
+    gatewayError = errorMessage(error);
+  }
+
+  service = createCoreAppService({
+    core,
+    shell: 'electron',
+    version: app.getVersion(),
+    ...(gateway ? { gateway } : {}),
+    ...(gatewayError ? { gatewayError } : {}),
+    poller,
+    extra: {
+      writeClipboard: (text) => clipboard.writeText(text),
+      openExternal: (url) => shell.openExternal(url),
+    },
+  });
+  for (const message of warnings) service.notify({ level: 'warning', code: 'vault', message });
+  if (gatewayError) service.notify({ level: 'error', code: 'gateway', message: gatewayError });
+
+  disposers.push(
+    registerHandlers(ipcMain, service, {
+      isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { fileUrl: pageUrl }, (sender) => sender === mainWindow?.webContents),
+    }),
+    forwardEvents(service.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
+  );
+
+  const notifications = createNotificationPolicy();
+  disposers.push(
+    service.events.on('events:activity', (event) => {
+      const n = notifications.notificationFor(event);
+      if (n && Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
+    }),
+    service.events.on('events:pool', () => refreshTray()),
+  );
+
+  tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_DATA_URL));
+  tray.on('click', () => showWindow());
+  refreshTray();
+
+  mainWindow = createWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  app.on('activate', () => showWindow());
+  // The gateway keeps running in the tray when the window closes (quit from the tray menu).
+  app.on('window-all-closed', () => undefined);
+  app.on('before-quit', () => {
+    for (const dispose of disposers.splice(0)) dispose();
+    service?.close();
+    poller?.stop();
+    void gateway?.close();
+    void core?.close();
+  });
+  void app.whenReady().then(async () => {
+    hardenSessions();
+    try {
+      await start();
+    } catch (error) {
+      // The store or keychain could not be opened: say why, in a window the user can read.
+      const { dialog } = await import('electron');
+      dialog.showErrorBox('Rotary could not start', errorMessage(error));
+      app.quit();
+    }
+  });
+}

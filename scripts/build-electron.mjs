@@ -1,0 +1,36 @@
+// Bundles the Electron main process and the sandboxed preload with esbuild.
+//   electron/main.ts    → dist/electron/main.cjs    (CJS, node; electron + keytar stay external:
+//                                                    electron is the runtime, keytar is a native module)
+//   electron/preload.ts → dist/electron/preload.cjs (CJS; a sandboxed preload may require only
+//                                                    'electron', so everything else is bundled in)
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: ['electron/main.ts'],
+    outfile: 'dist/electron/main.cjs',
+    platform: 'node',
+    external: ['electron', 'keytar'],
+    // Some ESM dependencies (conf, electron-store) read import.meta.url; in CJS the file URL is __filename.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
+  build({
+    ...common,
+    entryPoints: ['electron/preload.ts'],
+    outfile: 'dist/electron/preload.cjs',
+    platform: 'node',
+    external: ['electron'],
+    minify: true,
+  }),
+]);

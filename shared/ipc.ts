@@ -1,0 +1,477 @@
+/**
+ * The IPC contract: every call the UI can make and every event it can receive.
+ * Preload (`electron/preload.ts`), main (`electron/ipc.ts`), the web transport
+ * (`electron/core/web/`) and the renderer's transports all derive from the tables below —
+ * no channel string is written anywhere else. Types are inferred from the schemas.
+ * This module may import only zod (and the other `shared/` schema modules).
+ *
+ * ─── Results ───────────────────────────────────────────────────────────────────
+ * Every call resolves (never rejects across the bridge) to
+ *   `{ ok: true, value }` | `{ ok: false, error: { code, message } }`;
+ * the UI switches on `error.code` (see `ERROR_CODES`) and shows `error.message`, which is
+ * written for the user.
+ *
+ * ─── Secrets ───────────────────────────────────────────────────────────────────
+ * No value in this contract carries a provider token or the gateway key. Views are built from
+ * pool metadata only, and every result is parsed with its output schema on the way out
+ * (zod objects strip unknown keys), so a secret added by mistake to a core object is dropped.
+ * Client settings (`gateway:status`) show the key as the placeholder `GATEWAY_KEY_PLACEHOLDER`.
+ * `gateway:copySettings` puts the real text on the clipboard:
+ *   - Electron: main substitutes the key and writes the OS clipboard itself; the key never
+ *     enters the renderer.
+ *   - Web transport: the page already holds the key (the user opened the `#key=` link), so the
+ *     browser transport implements `gateway.copySettings` locally: it calls `gateway:status`,
+ *     replaces `GATEWAY_KEY_PLACEHOLDER` with the key it holds and uses
+ *     `navigator.clipboard.writeText`. The server-side `gateway:copySettings` answers
+ *     `{ok:false, error:{code:'unavailable'}}` over HTTP, on purpose.
+ *
+ * ─── Web transport (headless core: `rotary gateway --ui`, `npm run dev:web`) ──────────────
+ * Same server and origin as the gateway (`http://127.0.0.1:<port>`).
+ *  - UI:     `GET /ui/` serves the built renderer (`renderer/dist`).
+ *  - Key hand-off: the CLI prints `http://127.0.0.1:<port>/ui/#key=<gateway key>`. The page
+ *    reads `location.hash` once at start-up, stores the key in `sessionStorage` under
+ *    `WEB_KEY_STORAGE` ("rotary.gatewayKey"), and removes the fragment with
+ *    `history.replaceState(null, '', location.pathname + location.search)`. A fragment is never
+ *    sent to the server, so the key does not reach any access log. Without a key the page shows
+ *    "open the link printed by `rotary gateway --ui`".
+ *  - Calls:  `POST /rpc/<channel>` (e.g. `/rpc/accounts:setActive`; the colon may be
+ *    percent-encoded as %3A), headers `Authorization: Bearer <key>` and
+ *    `Content-Type: application/json`, body = the channel's input as JSON (empty body or `{}`
+ *    for channels without input). Response body is always a `Result` JSON:
+ *      200 → the service's result (`ok` true or false, e.g. `not-found`)
+ *      400 → `bad-input` (malformed JSON or schema rejection)
+ *      401 → `unauthorized` (missing or wrong key)
+ *      403 → `forbidden` (an `Origin` header that is not the gateway's own origin, or
+ *            `Sec-Fetch-Site: cross-site`)
+ *      404 → `not-found` (no such channel)
+ *  - Events: an `EventSource` cannot send headers and a `?key=` would land in logs, so:
+ *      1. `POST /rpc/events-ticket` (Bearer key, empty body) →
+ *         `{ok:true, value:{ticket, expiresAt}}` — one-time, valid `EVENTS_TICKET_TTL_MS`.
+ *      2. `new EventSource('/rpc/events?ticket=<ticket>')` → SSE; each message has
+ *         `event: <event name>` (e.g. `events:pool`) and `data: <payload JSON>`. The stream
+ *         starts with one `events:pool` carrying the current view.
+ *      A spent/expired ticket gets 401, so on `error` the client must close the EventSource and
+ *      start again from step 1 (EventSource's own reconnect would reuse the spent ticket).
+ *  - Electron-only channels (`app:openExternal` opens the OS browser; `gateway:copySettings`)
+ *    answer `unavailable` over HTTP; the page uses a plain link / the local copy described above.
+ *
+ * ─── Building the api in a transport ──────────────────────────────────────────
+ * `buildRotaryApi({ invoke(channel, input), subscribe(event, listener) })` (bottom of this file)
+ * walks the tables and returns a complete `RotaryApi`; the preload uses it over ipcRenderer and
+ * the browser transport can use it over fetch/EventSource (then override `gateway.copySettings`
+ * and, if wanted, `app.openExternal` on the returned object). `app:info` tells the page which
+ * shell it runs in (`shell: 'electron' | 'web'`).
+ */
+import { z } from 'zod';
+import {
+  AccountRecordSchema,
+  ProviderIDSchema,
+  type ProviderID,
+} from './domain.js';
+import {
+  ConversationSummarySchema,
+  RequestEntrySchema,
+  RotationEventSchema,
+} from './activity.js';
+
+// ───────────────────────────────────────────────────────────── results & errors
+
+/** Codes the UI switches on. Core `RotaryError` codes map onto these (see app-service). */
+export const ERROR_CODES = [
+  'bad-input',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'unavailable',
+  'cancelled',
+  'expired',
+  'login-failed',
+  'keychain',
+  'store',
+  'provider-error',
+  'internal',
+] as const;
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const IpcErrorSchema = z.object({ code: ErrorCodeSchema, message: z.string() });
+export type IpcError = z.infer<typeof IpcErrorSchema>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}
+
+/** Schema of a whole result, for transports that receive JSON. */
+export function resultSchema<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: IpcErrorSchema }),
+  ]);
+}
+
+// ───────────────────────────────────────────────────────────── views
+
+export const AccountStatusSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ok') }),
+  z.object({ kind: z.literal('cooling'), until: z.number(), reason: z.string().optional() }),
+  z.object({ kind: z.literal('needs-reauth') }),
+  z.object({ kind: z.literal('disabled') }),
+]);
+
+/** One account as the UI sees it (pool metadata + active flag + status). No secrets. */
+export const AccountViewSchema = AccountRecordSchema.extend({
+  isActive: z.boolean(),
+  status: AccountStatusSchema,
+});
+export type AccountViewDTO = z.infer<typeof AccountViewSchema>;
+
+/** The accounts of one provider, in pool order (active first). */
+export const ProviderAccountsSchema = z.object({
+  providerID: ProviderIDSchema,
+  name: z.string(),
+  activeID: z.string().optional(),
+  accounts: z.array(AccountViewSchema),
+});
+export type ProviderAccounts = z.infer<typeof ProviderAccountsSchema>;
+
+/** Every connected provider (alphabetical by id) with its accounts. Also the `events:pool` payload. */
+export const PoolViewSchema = z.object({
+  providers: z.array(ProviderAccountsSchema),
+  /** Epoch ms this view was built. */
+  at: z.number(),
+});
+export type PoolView = z.infer<typeof PoolViewSchema>;
+
+/** How a provider's login works, so the UI can describe it before it starts. */
+export const LoginKindSchema = z.enum(['paste-code', 'callback', 'device-code']);
+export type LoginKind = z.infer<typeof LoginKindSchema>;
+
+export const ProvidersViewSchema = z.object({
+  /** Providers with at least one account, alphabetical by display name. */
+  connected: z.array(
+    z.object({
+      providerID: ProviderIDSchema,
+      name: z.string(),
+      count: z.number().int().nonnegative(),
+      activeLabel: z.string().optional(),
+    }),
+  ),
+  /** Every provider Rotary supports (for "Add provider" search), alphabetical by name. */
+  supported: z.array(
+    z.object({
+      providerID: ProviderIDSchema,
+      name: z.string(),
+      loginKind: LoginKindSchema,
+      /** Words the search field also matches ("claude", "codex", "chatgpt", "github"…). */
+      keywords: z.array(z.string()),
+      connected: z.boolean(),
+    }),
+  ),
+});
+export type ProvidersView = z.infer<typeof ProvidersViewSchema>;
+
+// ───────────────────────────────────────────────────────────── login
+
+/** What the login dialog shows now. */
+export const LoginStepSchema = z.discriminatedUnion('kind', [
+  /** Anthropic: open `authorizeUrl`, then paste `code#state` (or the whole callback URL) via `login:submitCode`. */
+  z.object({ kind: z.literal('paste-code'), authorizeUrl: z.string(), message: z.string() }),
+  /** OpenAI: open `authorizeUrl`; Rotary listens on `callbackUrl` and continues by itself. */
+  z.object({
+    kind: z.literal('await-callback'),
+    authorizeUrl: z.string(),
+    callbackUrl: z.string().optional(),
+    message: z.string(),
+  }),
+  /** GitHub Copilot device flow: show `userCode` (copy button), open `verificationUri`; Rotary polls. */
+  z.object({
+    kind: z.literal('device-code'),
+    userCode: z.string(),
+    verificationUri: z.string(),
+    expiresAt: z.number().optional(),
+    message: z.string(),
+  }),
+  /** Exchanging the code / fetching the profile. */
+  z.object({ kind: z.literal('working'), message: z.string() }),
+  z.object({ kind: z.literal('done'), account: AccountViewSchema, message: z.string() }),
+  /** `retryable`: the same session accepts another `login:submitCode` (e.g. a mistyped code). */
+  z.object({ kind: z.literal('failed'), error: IpcErrorSchema, retryable: z.boolean() }),
+  z.object({ kind: z.literal('cancelled') }),
+]);
+export type LoginStep = z.infer<typeof LoginStepSchema>;
+
+/** A login in progress. Also the `events:login` payload (sent on every step change). */
+export const LoginSessionSchema = z.object({
+  sessionID: z.string(),
+  providerID: ProviderIDSchema,
+  step: LoginStepSchema,
+});
+export type LoginSession = z.infer<typeof LoginSessionSchema>;
+
+// ───────────────────────────────────────────────────────────── gateway
+
+/** Shown in place of the gateway key in client settings; `gateway:copySettings` substitutes it. */
+export const GATEWAY_KEY_PLACEHOLDER = '<rotary-gateway-key>';
+
+export const CLIENT_IDS = ['claude-code', 'opencode', 'codex', 'anthropic-sdk', 'openai-sdk'] as const;
+export const ClientIDSchema = z.enum(CLIENT_IDS);
+export type ClientID = z.infer<typeof ClientIDSchema>;
+
+export const ClientSettingSchema = z.object({
+  clientID: ClientIDSchema,
+  title: z.string(),
+  /** Where the text goes ("shell", "opencode.json", "~/.codex/config.toml", "TypeScript"). */
+  format: z.string(),
+  /** Copy-ready text with `GATEWAY_KEY_PLACEHOLDER` where the key goes. */
+  text: z.string(),
+  note: z.string().optional(),
+});
+export type ClientSetting = z.infer<typeof ClientSettingSchema>;
+
+export const GatewayStatusSchema = z.object({
+  running: z.boolean(),
+  url: z.string().optional(),
+  port: z.number().int().optional(),
+  /** Why it is not running (port in use…), for the header. */
+  error: z.string().optional(),
+  clients: z.array(ClientSettingSchema),
+});
+export type GatewayStatus = z.infer<typeof GatewayStatusSchema>;
+
+// ───────────────────────────────────────────────────────────── activity & app
+
+export const ActivityEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('request'), entry: RequestEntrySchema }),
+  z.object({ kind: z.literal('rotation'), event: RotationEventSchema }),
+  z.object({
+    kind: z.literal('all-limited'),
+    providerID: ProviderIDSchema,
+    message: z.string(),
+    retryAfterSec: z.number(),
+  }),
+  z.object({
+    kind: z.literal('needs-reauth'),
+    providerID: ProviderIDSchema,
+    recordID: z.string(),
+    label: z.string(),
+  }),
+]);
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** `electron` in the desktop app, `web` over the web transport (the renderer may adapt, e.g. links). */
+  shell: z.enum(['electron', 'web']),
+  links: z.array(z.object({ label: z.string(), url: z.string() })),
+  shortcuts: z.array(z.object({ keys: z.string(), action: z.string() })),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const NoticeSchema = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  /** e.g. `store-corrupt`, `vault-file-backend`, `gateway-port-in-use`. */
+  code: z.string(),
+  message: z.string(),
+  at: z.number(),
+});
+export type Notice = z.infer<typeof NoticeSchema>;
+
+/** What the shell can ask the UI to do. */
+export const UiCommandSchema = z.object({ command: z.enum(['open-settings', 'open-provider']), providerID: ProviderIDSchema.optional() });
+export type UiCommand = z.infer<typeof UiCommandSchema>;
+
+// ───────────────────────────────────────────────────────────── the channel table
+
+const NoInput = z.object({}).strict().optional();
+const AccountRef = z.object({ providerID: ProviderIDSchema, recordID: z.string().min(1) }).strict();
+
+/** Every call. Key = channel name (`domain:verb`). */
+export const CHANNELS = {
+  /** Accounts of every connected provider, or of one (`providerID`). */
+  'accounts:list': {
+    input: z.object({ providerID: ProviderIDSchema.optional() }).strict().optional(),
+    output: PoolViewSchema,
+  },
+  /** Make an account the active one (manual switch: conversations follow it). Returns that provider's accounts. */
+  'accounts:setActive': { input: AccountRef, output: ProviderAccountsSchema },
+  /** Remove an account (metadata, then its keychain secret). `remaining` 0 → the UI navigates back to Providers. */
+  'accounts:remove': {
+    input: AccountRef,
+    output: z.object({ remaining: z.number().int().nonnegative() }),
+  },
+  'accounts:relabel': {
+    input: AccountRef.extend({ label: z.string().trim().min(1).max(120) }).strict(),
+    output: AccountViewSchema,
+  },
+  'accounts:clearCooldown': { input: AccountRef, output: AccountViewSchema },
+  'providers:list': { input: NoInput, output: ProvidersViewSchema },
+  /** Poll the usage endpoints now (all accounts, one provider, or one account); returns the fresh view. */
+  'usage:refresh': {
+    input: z
+      .object({ providerID: ProviderIDSchema.optional(), recordID: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    output: PoolViewSchema,
+  },
+  /** Start a login; progress also arrives as `events:login`. */
+  'login:start': {
+    input: z.object({ providerID: ProviderIDSchema, label: z.string().trim().max(120).optional() }).strict(),
+    output: LoginSessionSchema,
+  },
+  /** Anthropic: the pasted `code#state` or callback URL. */
+  'login:submitCode': {
+    input: z.object({ sessionID: z.string().min(1), code: z.string().min(1).max(4096) }).strict(),
+    output: LoginSessionSchema,
+  },
+  'login:cancel': {
+    input: z.object({ sessionID: z.string().min(1) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+  'gateway:status': { input: NoInput, output: GatewayStatusSchema },
+  /** Copy one client's settings WITH the real key to the clipboard (see the header comment). */
+  'gateway:copySettings': {
+    input: z.object({ clientID: ClientIDSchema }).strict(),
+    output: z.object({ copied: z.boolean() }),
+  },
+  /** Recent conversations through the gateway, newest first. */
+  'activity:conversations': {
+    input: z.object({ limit: z.number().int().min(1).max(500).optional() }).strict().optional(),
+    output: z.array(ConversationSummarySchema),
+  },
+  /** The requests of one conversation, newest first (up to 200), with their rotation events. */
+  'activity:requests': {
+    input: z.object({ conversationID: z.string().min(1) }).strict(),
+    output: z.array(RequestEntrySchema),
+  },
+  'app:info': { input: NoInput, output: AppInfoSchema },
+  /** Open an https link (allow-listed: provider login pages, project links) in the OS browser. */
+  'app:openExternal': {
+    input: z.object({ url: z.url().max(4096) }).strict(),
+    output: z.object({ opened: z.boolean() }),
+  },
+} as const satisfies Record<`${string}:${string}`, { input: z.ZodType; output: z.ZodType }>;
+
+/** Every push event. Key = event name; `method` is the RotaryApi subscription name. */
+export const EVENTS = {
+  /** The pool changed (here or in another process): the full view. */
+  'events:pool': { payload: PoolViewSchema, method: 'onPool' },
+  /** Gateway traffic: a request finished, a rotation, all accounts limited, needs re-login. */
+  'events:activity': { payload: ActivityEventSchema, method: 'onActivity' },
+  /** A login session moved to another step. */
+  'events:login': { payload: LoginSessionSchema, method: 'onLogin' },
+  /** Store/vault/gateway notices to show as a toast (corrupt store backed up, file vault warning…). */
+  'events:notice': { payload: NoticeSchema, method: 'onNotice' },
+  /** The shell asks the UI to do something (tray "Settings…", app menu). Electron only. */
+  'events:command': { payload: UiCommandSchema, method: 'onCommand' },
+} as const satisfies Record<`events:${string}`, { payload: z.ZodType; method: `on${string}` }>;
+
+export type Channels = typeof CHANNELS;
+export type ChannelName = keyof Channels;
+export type ChannelInput<K extends ChannelName> = z.infer<Channels[K]['input']>;
+export type ChannelOutput<K extends ChannelName> = z.infer<Channels[K]['output']>;
+export type Events = typeof EVENTS;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.infer<Events[E]['payload']>;
+
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as ChannelName[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+export function isChannelName(name: string): name is ChannelName {
+  return Object.prototype.hasOwnProperty.call(CHANNELS, name);
+}
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(EVENTS, name);
+}
+
+/** `accounts:setActive` → `['accounts', 'setActive']`: the RotaryApi path of a channel. */
+export function channelPath<K extends ChannelName>(name: K): [ChannelDomain<K>, string] {
+  const i = name.indexOf(':');
+  return [name.slice(0, i) as ChannelDomain<K>, name.slice(i + 1)];
+}
+
+// ───────────────────────────────────────────────────────────── the API the renderer uses
+
+type ChannelDomain<K extends string> = K extends `${infer D}:${string}` ? D : never;
+type Domains = ChannelDomain<ChannelName>;
+
+/** A call: the input is optional when the channel takes none. */
+export type ApiMethod<K extends ChannelName> = undefined extends ChannelInput<K>
+  ? (input?: ChannelInput<K>) => Promise<Result<ChannelOutput<K>>>
+  : (input: ChannelInput<K>) => Promise<Result<ChannelOutput<K>>>;
+
+type DomainApi<D extends Domains> = {
+  [K in ChannelName as K extends `${D}:${infer V}` ? V : never]: ApiMethod<K>;
+};
+
+type EventApi = {
+  [E in EventName as Events[E]['method']]: (listener: (payload: EventPayload<E>) => void) => () => void;
+};
+
+/**
+ * What the renderer talks to — and the only thing it depends on. One method per channel,
+ * grouped by domain (`api.accounts.setActive({providerID, recordID})`), and one
+ * `onX(listener) → unsubscribe` per event. Electron's preload exposes it as `window.rotary`;
+ * the web transport implements it over HTTP. Calls never reject; they resolve to a `Result`.
+ */
+export type RotaryApi = { [D in Domains]: DomainApi<D> } & EventApi;
+
+/** Name on `window` under which the preload exposes the api. */
+export const API_GLOBAL = 'rotary';
+/** sessionStorage key for the gateway key in the web transport. */
+export const WEB_KEY_STORAGE = 'rotary.gatewayKey';
+/** Lifetime of an SSE ticket from `POST /rpc/events-ticket`. */
+export const EVENTS_TICKET_TTL_MS = 30_000;
+/** Route prefix of the web transport and UI on the gateway server. */
+export const WEB_RPC_PREFIX = '/rpc/';
+export const WEB_UI_PREFIX = '/ui/';
+
+export type { ProviderID };
+
+// ───────────────────────────────────────────────────────────── building a RotaryApi
+
+/** What a transport provides: carry one call, subscribe to one event. */
+export interface RotaryTransport {
+  /** Resolve to the call's `Result`; may throw or reject on transport failure (handled below). */
+  invoke(channel: ChannelName, input: unknown): Promise<unknown>;
+  subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
+}
+
+/**
+ * Builds the whole `RotaryApi` from a transport, walking the channel and event tables — so
+ * the preload and the browser transport write no channel name themselves. A transport
+ * failure (no handler, network down, non-JSON answer) resolves to
+ * `{ok:false, error:{code:'unavailable'}}` rather than rejecting.
+ */
+export function buildRotaryApi(transport: RotaryTransport): RotaryApi {
+  const api: Record<string, unknown> = {};
+  for (const channel of CHANNEL_NAMES) {
+    const [domain, verb] = channelPath(channel);
+    const group = (api[domain] ??= {}) as Record<string, unknown>;
+    group[verb] = async (input?: unknown): Promise<Result<unknown>> => {
+      try {
+        const result = await transport.invoke(channel, input);
+        if (isResultShape(result)) return result;
+        return fail('internal', `The ${channel} answer was not a result.`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return fail('unavailable', `Rotary could not be reached (${message}).`);
+      }
+    };
+  }
+  for (const event of EVENT_NAMES) {
+    api[EVENTS[event].method] = (listener: (payload: unknown) => void) => transport.subscribe(event, listener);
+  }
+  return api as unknown as RotaryApi;
+}
+
+function isResultShape(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
+  const v = value as { ok: unknown; error?: unknown };
+  if (v.ok === true) return 'value' in v;
+  return v.ok === false && typeof v.error === 'object' && v.error !== null;
+}

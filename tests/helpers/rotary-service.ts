@@ -1,0 +1,104 @@
+/**
+ * Test harness for the application service: a real core on a temp ROTARY_HOME (keychain
+ * vault under a unique service name when a Secret Service runs, else the file backend),
+ * the provider simulator as upstream, and the service built exactly as the app builds it.
+ */
+import { openCore, type Core } from '../../electron/core/core.js';
+import { createTokenManager } from '../../electron/core/providers/token-manager.js';
+import { createUsagePoller } from '../../electron/core/providers/usage-poller.js';
+import { createCoreAppService } from '../../electron/core/service/wire.js';
+import type { AppService } from '../../electron/core/app-service.js';
+import type { Gateway } from '../../electron/core/gateway/gateway.js';
+import type { ProviderID } from '../../shared/domain.js';
+import { startSimulator, type SimAccount, type Simulator } from '../sim/server.js';
+import { hasSecretService, testKeychainVault } from './keychain.js';
+import { makeTempHome } from './temp-home.js';
+
+export interface ServiceHarness {
+  sim: Simulator;
+  core: Core;
+  env: NodeJS.ProcessEnv;
+  service: AppService;
+  /** Every token the simulator handed out for accounts added through `addAccount`. */
+  tokens: string[];
+  addAccount(providerID: ProviderID, options?: { label?: string }): Promise<{ sim: SimAccount; recordID: string }>;
+  /** Add every token-like string of an account's vault secret (access, refresh, extras) to `tokens`. */
+  trackSecret(providerID: ProviderID, recordID: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServiceHarness(options: { label: string; gateway?: (core: Core, env: NodeJS.ProcessEnv) => Promise<Gateway> }): Promise<ServiceHarness & { gateway?: Gateway }> {
+  const sim = await startSimulator();
+  const { home, cleanup } = makeTempHome(`rotary-${options.label}-`);
+  const env: NodeJS.ProcessEnv = {
+    ROTARY_HOME: home,
+    ROTARY_UPSTREAM: sim.url,
+    ...(hasSecretService ? {} : { ROTARY_SECRET_BACKEND: 'file' }),
+    PATH: process.env.PATH,
+  };
+  const vault = hasSecretService ? testKeychainVault(options.label) : undefined;
+  const core = await openCore({ env, home, ...(vault ? { vault } : {}), warn: () => undefined });
+  const tokenManager = createTokenManager({ pool: core.pool, env });
+  const poller = createUsagePoller({ pool: core.pool, tokens: tokenManager, env, minIntervalMs: 0, jitterMs: 0 });
+  const gateway = options.gateway ? await options.gateway(core, env) : undefined;
+  const service = createCoreAppService({
+    core,
+    shell: 'web',
+    version: '0.0.0-test',
+    poller,
+    openaiPorts: [0],
+    ...(gateway ? { gateway } : {}),
+    extra: { poolEventDelayMs: 5 },
+  });
+  const tokens: string[] = [];
+  return {
+    sim,
+    core,
+    env,
+    service,
+    tokens,
+    ...(gateway ? { gateway } : {}),
+    async addAccount(providerID, opts = {}) {
+      const acc = sim.addAccount(providerID);
+      const creds = acc.credentials();
+      tokens.push(creds.access, ...(creds.refresh ? [creds.refresh] : []), ...(creds.idToken ? [creds.idToken] : []));
+      const record = await core.pool.add({
+        providerID,
+        email: acc.email,
+        accountId: creds.accountId,
+        ...(opts.label ? { label: opts.label } : {}),
+        secret: { access: creds.access, ...(creds.refresh ? { refresh: creds.refresh } : {}), ...(creds.expires ? { expires: creds.expires } : {}) },
+      });
+      return { sim: acc, recordID: record.id };
+    },
+    async trackSecret(providerID, recordID) {
+      const secret = await core.pool.getSecret(providerID, recordID);
+      // `accountId` is the provider-side identity (also on the record, shown to the user), not a secret.
+      const walk = (v: unknown): void => {
+        if (typeof v === 'string' && v.length >= 16) tokens.push(v);
+        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'accountId') walk(x);
+      };
+      walk({ access: secret?.access, refresh: secret?.refresh, extras: secret?.extras });
+    },
+    async close() {
+      service.close();
+      poller.stop();
+      await gateway?.close();
+      // Remove what the test left in the keychain, then the home folder.
+      for (const key of await core.vault.list().catch(() => [] as string[])) await core.vault.delete(key).catch(() => undefined);
+      await core.close();
+      await sim.close();
+      cleanup();
+    },
+  };
+}
+
+/** Fails with the offending substring when any token appears in `text`. */
+export function expectNoTokens(text: string, tokens: string[]): void {
+  for (const token of tokens) {
+    if (token.length >= 8 && text.includes(token)) throw new Error(`a token leaked: …${token.slice(-6)} found in a payload`);
+    // Also the long tail of a token (catches truncated / partially masked copies).
+    const tail = token.slice(-16);
+    if (tail.length === 16 && text.includes(tail)) throw new Error(`part of a token leaked: …${token.slice(-6)}`);
+  }
+}
