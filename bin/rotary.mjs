@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The `rotary` command. Installed builds run the bundled CLI (dist/cli/rotary.mjs); a
+// source checkout without a build runs the TypeScript entry through tsx (a devDependency).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const built = path.join(root, 'dist', 'cli', 'rotary.mjs');
+
+let cli;
+if (fs.existsSync(built)) {
+  cli = await import(pathToFileURL(built).href);
+} else {
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+  } catch {
+    process.stderr.write('rotary: this checkout is not built and tsx is not installed; run `npm install` and `npm run build:cli`\n');
+    process.exit(1);
+  }
+  cli = await import(pathToFileURL(path.join(root, 'electron', 'core', 'cli', 'main.ts')).href);
+}
+await cli.main(process.argv.slice(2));

@@ -1,0 +1,86 @@
+/**
+ * `rotary gateway [--port N] [--ui]`: run the gateway without Electron, for terminals and
+ * servers (`runHeadlessGateway` does the work and prints the client settings). `--ui` also
+ * serves the web UI on the same server. Runs until Ctrl+C / SIGTERM, then closes cleanly.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { WEB_UI_PREFIX } from '../../../shared/ipc.js';
+import { runHeadlessGateway, type HeadlessGateway } from '../gateway/headless.js';
+import { createTokenManager } from '../providers/token-manager.js';
+import { createUsagePoller } from '../providers/usage-poller.js';
+import { createCoreAppService } from '../service/wire.js';
+import { mountWebTransport } from '../web/web-transport.js';
+import { HELP_OPTION, parseCommand, parseIntOption } from './args.js';
+import type { Command } from './command.js';
+import { CliFailure, EXIT_OK, printHelp, println, type CliIO } from './io.js';
+import { packageInfo } from './package-root.js';
+
+export const gateway: Command = {
+  name: 'gateway',
+  summary: 'run the local gateway headless (no app window)',
+  help: `Usage: rotary gateway [--port N] [--ui]
+
+Runs the local gateway on 127.0.0.1 without the desktop app and prints the settings for
+Claude Code, opencode, Codex CLI and the SDKs. Stops on Ctrl+C.
+
+Options:
+  -p, --port N  port to listen on (default: ROTARY_GATEWAY_PORT, else 8787)
+  --ui          also serve the web UI and print its address
+  -h, --help    show this help
+
+Environment: ROTARY_GATEWAY_KEY, ROTARY_GATEWAY_PORT, ROTARY_HOME, ROTARY_UPSTREAM.`,
+  async run(argv, io) {
+    const { values } = parseCommand(
+      'gateway',
+      { args: argv, options: { ...HELP_OPTION, port: { type: 'string', short: 'p' }, ui: { type: 'boolean' } }, strict: true, allowPositionals: true },
+      0,
+    );
+    if (values.help) return printHelp(io, this.help);
+    const port = parseIntOption('port', values.port, 0, 65535);
+    const staticDir = values.ui ? webUIFolder() : undefined;
+
+    // Signals arrive through io.signal (main() owns them), so the gateway installs none itself.
+    const headless = await runHeadlessGateway({ env: io.env, stdout: io.stdout, stderr: io.stderr, handleSignals: false, ...(port !== undefined ? { port } : {}) });
+    const cleanups: Array<() => void> = [];
+    try {
+      if (staticDir) cleanups.push(mountUI(headless, staticDir, io));
+      await new Promise<void>((resolve) => {
+        if (io.signal?.aborted) return resolve();
+        io.signal?.addEventListener('abort', () => resolve(), { once: true });
+        void headless.done.then(resolve);
+      });
+    } finally {
+      for (const cleanup of cleanups) cleanup();
+      await headless.stop();
+    }
+    println(io.stdout, 'Gateway stopped.');
+    return EXIT_OK;
+  },
+};
+
+/** Serve the web UI on the gateway; returns its clean-up. */
+function mountUI(headless: HeadlessGateway, staticDir: string, io: CliIO): () => void {
+  const { core, gateway: gw } = headless;
+  const tokens = createTokenManager({ pool: core.pool, env: core.env, home: core.home });
+  const poller = createUsagePoller({ pool: core.pool, tokens, env: core.env });
+  poller.start();
+  const service = createCoreAppService({ core, shell: 'web', version: packageInfo()?.version ?? 'unknown', gateway: gw, poller });
+  mountWebTransport(gw, service, { staticDir });
+  // The key goes in the fragment: browsers never send it to a server or put it in logs.
+  println(io.stdout, `Web UI: ${gw.url}${WEB_UI_PREFIX}#key=${encodeURIComponent(gw.key)}`);
+  return () => {
+    poller.stop();
+    service.close();
+  };
+}
+
+/** The built renderer (`renderer/dist`); `--ui` needs it. */
+function webUIFolder(): string {
+  const root = packageInfo()?.root;
+  const dir = root ? path.join(root, 'renderer', 'dist') : undefined;
+  if (!dir || !fs.existsSync(path.join(dir, 'index.html'))) {
+    throw new CliFailure('the web UI is not built (renderer/dist is missing); run `npm run build:web` first');
+  }
+  return dir;
+}

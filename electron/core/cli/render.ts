@@ -1,0 +1,122 @@
+/**
+ * Text rendering for the terminal: usage bars, countdowns, ages and account status lines.
+ * Pure functions of their inputs (the clock is passed in) so they are unit-tested directly.
+ */
+import { PROVIDER_NAMES, type AccountStatus, type AccountView, type ProviderID, type UsageWindow } from '../../../shared/domain.js';
+
+const BAR_CELLS = 10;
+const FULL = '█';
+const EMPTY = '░';
+
+/** `█████░░░░░` for 52 %: percent clamped to 0–100, rounded to the nearest cell. */
+export function bar(percentUsed: number, cells = BAR_CELLS): string {
+  const clamped = clampPercent(percentUsed);
+  const filled = Math.round((clamped / 100) * cells);
+  return FULL.repeat(filled) + EMPTY.repeat(cells - filled);
+}
+
+export function clampPercent(percent: number): number {
+  if (!Number.isFinite(percent)) return 0;
+  return Math.min(100, Math.max(0, percent));
+}
+
+/** "2 h 14 min", "3 d 4 h", "12 min", "less than a minute". */
+export function duration(ms: number): string {
+  if (ms < 60_000) return 'less than a minute';
+  const totalMin = Math.floor(ms / 60_000);
+  const days = Math.floor(totalMin / 1440);
+  const hours = Math.floor((totalMin % 1440) / 60);
+  const mins = totalMin % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+/** "resets in 2 h 14 min" (or "reset time unknown" / "resets now"). */
+export function resetText(resetsAt: number | undefined, now: number): string {
+  if (resetsAt === undefined) return 'reset time unknown';
+  const left = resetsAt - now;
+  if (left <= 0) return 'resets now';
+  return `resets in ${duration(left)}`;
+}
+
+/** "as of 3 min ago" / "as of just now". */
+export function ageText(asOf: number, now: number): string {
+  const age = now - asOf;
+  if (age < 60_000) return 'as of just now';
+  return `as of ${duration(age)} ago`;
+}
+
+/** "14:05" today, "Mon 14:05" within a week, else an ISO-like date. */
+export function clockTime(at: number, now: number): string {
+  const date = new Date(at);
+  const hhmm = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  const sameDay = new Date(now).toDateString() === date.toDateString();
+  if (sameDay) return hhmm;
+  if (Math.abs(at - now) < 6 * 86_400_000) return `${date.toLocaleDateString('en-US', { weekday: 'short' })} ${hhmm}`;
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')} ${hhmm}`;
+}
+
+/** `█████░░░░░  52%  resets in 2 h 14 min`. */
+export function windowLine(window: UsageWindow, now: number): string {
+  const percent = `${Math.round(clampPercent(window.percentUsed))}%`.padStart(4);
+  return `${bar(window.percentUsed)} ${percent}  ${resetText(window.resetsAt, now)}`;
+}
+
+/** "ok", "cooling down until 14:05 (in 23 min)", "needs re-login", "disabled". */
+export function statusText(status: AccountStatus, now: number): string {
+  switch (status.kind) {
+    case 'ok':
+      return 'ok';
+    case 'cooling':
+      return `cooling down until ${clockTime(status.until, now)} (in ${duration(status.until - now)})`;
+    case 'needs-reauth':
+      return 'needs re-login';
+    case 'disabled':
+      return 'disabled';
+  }
+}
+
+export function providerName(providerID: ProviderID): string {
+  return PROVIDER_NAMES[providerID];
+}
+
+export function accountsCount(n: number): string {
+  return `${n} account${n === 1 ? '' : 's'}`;
+}
+
+/** The name shown for an account: its label, plus the e-mail when the label is something else. */
+export function accountName(account: Pick<AccountView, 'label' | 'email'>): string {
+  if (account.email && account.email !== account.label) return `${account.label} <${account.email}>`;
+  return account.label;
+}
+
+/** `"work" <work@example.com>` for messages: the label quoted, the e-mail beside it when different. */
+export function quotedName(account: Pick<AccountView, 'label' | 'email'>): string {
+  return account.email && account.email !== account.label ? `"${account.label}" <${account.email}>` : `"${account.label}"`;
+}
+
+/**
+ * One account with its bars:
+ * ```
+ * ● alice@example.com  (active)
+ *     5-hour        █████░░░░░  52%  resets in 2 h 14 min
+ *     as of 2 min ago
+ * ```
+ */
+export function accountBlock(account: AccountView, now: number, indent = ''): string[] {
+  const marker = account.isActive ? '●' : '○';
+  const tags: string[] = [];
+  if (account.isActive) tags.push('active');
+  if (account.status.kind !== 'ok') tags.push(statusText(account.status, now));
+  const lines = [`${indent}${marker} ${accountName(account)}${tags.length ? `  (${tags.join(', ')})` : ''}`];
+  const usage = account.usage;
+  if (!usage || usage.windows.length === 0) {
+    lines.push(`${indent}    no usage data yet${usage?.error ? ` (${usage.error})` : ''}`);
+    return lines;
+  }
+  const width = Math.max(...usage.windows.map((w) => w.label.length));
+  for (const window of usage.windows) lines.push(`${indent}    ${window.label.padEnd(width)}  ${windowLine(window, now)}`);
+  lines.push(`${indent}    ${ageText(usage.asOf, now)}${usage.error ? ` (last update failed: ${usage.error})` : ''}`);
+  return lines;
+}
