@@ -24,7 +24,7 @@ import { createNotificationPolicy } from './core/desktop/notifications.js';
 import { trayMenuModel, type TrayAction, type TrayItem } from './core/desktop/tray-model.js';
 import { errorMessage } from './core/errors.js';
 import { createGateway, type Gateway } from './core/gateway/gateway.js';
-import { rotaryHome, STORE_NAME } from './core/paths.js';
+import { rotaryHome } from './core/paths.js';
 import { createConfBackend, storeBackendOptions, type StoreBackend } from './core/pool/store.js';
 import { createTokenManager } from './core/providers/token-manager.js';
 import { createUsagePoller, type RotaryUsagePoller } from './core/providers/usage-poller.js';
@@ -52,7 +52,7 @@ const disposers: Array<() => void> = [];
 function openStoreBackend(home: string): StoreBackend {
   try {
     // electron-store maps `name` onto conf's `configName` (and defaults it to "config"), so pass both.
-    return new Store<Record<string, unknown>>({ ...storeBackendOptions(home), name: STORE_NAME });
+    return new Store<Record<string, unknown>>(storeBackendOptions(home));
   } catch {
     // A corrupt file throws in the constructor; the conf backend opens lazily and the store recovers it.
     return createConfBackend(home);

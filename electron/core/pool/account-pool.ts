@@ -65,6 +65,7 @@ export interface AccountPoolOptions {
 }
 
 type Mutator = (data: StoreData) => void;
+type AsyncMutator = (data: StoreData) => void | Promise<void>;
 
 export class AccountPool {
   readonly store: PoolStore;
@@ -109,6 +110,24 @@ export class AccountPool {
       orderedIDs: orderedIDs(entry, namespace),
       activeID: effectiveActiveID(entry, namespace, this.now()),
     };
+  }
+
+  /**
+   * Like `snapshot()` but without copying: the records are the pool's own live objects.
+   * For the gateway's hot path only; callers must treat them as read-only.
+   */
+  peekSnapshot(providerID: ProviderID, namespace = DEFAULT_NAMESPACE): Readonly<PoolSnapshot> {
+    const entry = this.data.providers[providerID];
+    return {
+      records: entry ? entry.records.filter((r) => r.namespace === namespace) : [],
+      orderedIDs: orderedIDs(entry, namespace),
+      activeID: effectiveActiveID(entry, namespace, this.now()),
+    };
+  }
+
+  /** Like `getRecord()` without copying (hot path, read-only). */
+  peekRecord(providerID: ProviderID, recordID: string): Readonly<AccountRecord> | undefined {
+    return this.data.providers[providerID]?.records.find((r) => r.id === recordID);
   }
 
   /** Accounts in rotation order, the active one marked, with their current status. */
@@ -170,10 +189,14 @@ export class AccountPool {
       : undefined;
     const recordID = existing?.id ?? randomUUID();
 
-    await this.setSecret(input.providerID, recordID, secret.data);
     let result: AccountRecord | undefined;
+    let secretWritten = false;
     try {
-      await this.mutate((data) => {
+      // The secret is written first, inside the store lock, so a start-up reconcile in another
+      // process (which holds the same lock) never mistakes an add in flight for an orphan.
+      await this.mutate(async (data) => {
+        await this.setSecret(input.providerID, recordID, secret.data);
+        secretWritten = true;
         const entry = ensureProvider(data, input.providerID);
         const now = this.now();
         let record = entry.records.find((r) => r.id === recordID);
@@ -207,7 +230,7 @@ export class AccountPool {
       });
     } catch (error) {
       // Metadata failed: take the secret back out so no orphan is left (best effort; reconcile covers a crash).
-      if (!existing) await this.vault.delete(accountSecretKey(input.providerID, recordID)).catch(() => undefined);
+      if (!existing && secretWritten) await this.vault.delete(accountSecretKey(input.providerID, recordID)).catch(() => undefined);
       throw error;
     }
     return result!;
@@ -332,33 +355,31 @@ export class AccountPool {
    * corruption, secrets are kept (they are the only copy left).
    */
   async reconcile(): Promise<{ deletedSecrets: number; markedNeedsReauth: number }> {
-    const keys = await this.vault.list();
-    const recovered = this.store.pendingNotices().length > 0;
+    // A store file just recovered from corruption lost its records; the secrets are the only copy left.
+    const keepOrphans = this.store.pendingNotices().length > 0;
     let deletedSecrets = 0;
-    const fresh = await this.store.read();
-    const known = new Set<string>();
-    for (const entry of Object.values(fresh.providers)) for (const r of entry.records) known.add(accountSecretKey(r.providerID, r.id));
-    if (!recovered) {
-      for (const key of keys) {
-        if (parseAccountSecretKey(key) && !known.has(key)) {
-          if (await this.vault.delete(key)) deletedSecrets++;
+    let markedNeedsReauth = 0;
+    // Under the store lock: adds write their secret under the same lock, so nothing in flight is touched.
+    await this.mutate(async (data) => {
+      const keys = await this.vault.list();
+      const known = new Set<string>();
+      for (const entry of Object.values(data.providers)) for (const r of entry.records) known.add(accountSecretKey(r.providerID, r.id));
+      if (!keepOrphans) {
+        for (const key of keys) {
+          if (parseAccountSecretKey(key) && !known.has(key) && (await this.vault.delete(key))) deletedSecrets++;
         }
       }
-    }
-    const present = new Set(keys);
-    const missing: Array<[ProviderID, string]> = [];
-    for (const entry of Object.values(fresh.providers)) {
-      for (const r of entry.records) if (!present.has(accountSecretKey(r.providerID, r.id)) && !r.health.needsReauth) missing.push([r.providerID, r.id]);
-    }
-    if (missing.length > 0) {
-      await this.mutate((data) => {
-        for (const [providerID, id] of missing) {
-          const record = data.providers[providerID]?.records.find((r) => r.id === id);
-          if (record) record.health.needsReauth = true;
+      const present = new Set(keys);
+      for (const entry of Object.values(data.providers)) {
+        for (const r of entry.records) {
+          if (!present.has(accountSecretKey(r.providerID, r.id)) && !r.health.needsReauth) {
+            r.health.needsReauth = true;
+            markedNeedsReauth++;
+          }
         }
-      });
-    }
-    return { deletedSecrets, markedNeedsReauth: missing.length };
+      }
+    });
+    return { deletedSecrets, markedNeedsReauth };
   }
 
   // ---------------------------------------------------------------- change tracking
@@ -431,16 +452,16 @@ export class AccountPool {
   }
 
   /** Write through now under the lock (user actions). Pending bookkeeping is written with it. */
-  private async mutate(change: Mutator): Promise<void> {
+  private async mutate(change: AsyncMutator): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     while (this.flushing) await this.flushing;
     const batch = this.pending;
     this.pending = [];
     try {
-      const written = await this.store.update((data) => {
+      const written = await this.store.update(async (data) => {
         for (const apply of batch) apply(data);
-        change(data);
+        await change(data);
       });
       this.setDisk(written);
     } catch (error) {

@@ -87,10 +87,10 @@ export class PoolStore {
   }
 
   /** Read, change and write back under the cross-process lock. Returns the written data. */
-  async update(change: (data: StoreData) => void): Promise<StoreData> {
-    return this.withLock(() => {
+  async update(change: (data: StoreData) => void | Promise<void>): Promise<StoreData> {
+    return this.withLock(async () => {
       const data = this.readOrRecover();
-      change(data);
+      await change(data);
       this.backend.store = data as unknown as Record<string, unknown>;
       return data;
     });
