@@ -57,6 +57,20 @@ describe.runIf(hasSecretService)('cross-process pool', () => {
     expect(new Set(keys.map((k) => parseAccountSecretKey(k)!.recordID))).toEqual(new Set(records.map((r) => r.id)));
   }, 120_000);
 
+  it('a start-up reconcile in another process never deletes the secret of an add in flight', async () => {
+    const { home, core } = await openTemp();
+    const adder = startAdder(home, 40, 'r');
+    let done = false;
+    void adder.exited.then(() => (done = true));
+    while (!done) await core.pool.reconcile();
+    expect(await adder.exited, adder.stderr()).toBe(0);
+    await core.pool.reload();
+    const records = core.pool.snapshot('anthropic').records;
+    expect(records).toHaveLength(40);
+    for (const r of records) expect(await core.pool.getSecret('anthropic', r.id), r.label).toBeDefined();
+    expect(records.filter((r) => r.health.needsReauth)).toEqual([]);
+  }, 120_000);
+
   it('a process killed (SIGKILL) mid-writes leaves a loadable store and no orphan secret', async () => {
     const { home, core } = await openTemp();
     const adder = startAdder(home, 0, 'k');
