@@ -1,0 +1,46 @@
+/**
+ * Bench helper: the gateway in its own process so its peak RSS is its own. Reads the
+ * simulator URL and account credentials from ROTARY_BENCH_SETUP, answers IPC messages
+ * `rss-reset` / `rss-get` with its sampled peak RSS.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openCore } from '../electron/core/core.js';
+import { createGateway } from '../electron/core/gateway/gateway.js';
+import { createTokenManager } from '../electron/core/providers/token-manager.js';
+
+interface Setup {
+  url: string;
+  accounts: Array<{ access: string; refresh?: string; expires?: number; accountId: string }>;
+}
+const setup = JSON.parse(process.env.ROTARY_BENCH_SETUP ?? '{}') as Setup;
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rotary-bench-'));
+const env: NodeJS.ProcessEnv = { ROTARY_HOME: home, ROTARY_UPSTREAM: setup.url, ROTARY_SECRET_BACKEND: 'file', ROTARY_GATEWAY_KEY: 'bench-key' };
+const core = await openCore({ env, home, warn: () => undefined });
+for (const [i, a] of setup.accounts.entries()) {
+  await core.pool.add({
+    providerID: 'anthropic',
+    label: `Account ${i + 1}`,
+    accountId: a.accountId,
+    secret: { access: a.access, ...(a.refresh ? { refresh: a.refresh } : {}), ...(a.expires ? { expires: a.expires } : {}) },
+  });
+}
+const gw = await createGateway({ pool: core.pool, tokens: createTokenManager({ pool: core.pool, env }), env, port: 0 });
+
+let peak = process.memoryUsage.rss();
+setInterval(() => {
+  const rss = process.memoryUsage.rss();
+  if (rss > peak) peak = rss;
+}, 50).unref();
+process.on('message', (m) => {
+  if (m === 'rss-reset') peak = process.memoryUsage.rss();
+  else if (m === 'rss-get') process.send?.({ rss: Math.max(peak, process.memoryUsage.rss()) });
+  else if (m === 'stop') {
+    void gw.close().then(() => core.close()).then(() => {
+      fs.rmSync(home, { recursive: true, force: true });
+      process.exit(0);
+    });
+  }
+});
+process.stdout.write(`${JSON.stringify({ url: gw.url, key: gw.key })}\n`);

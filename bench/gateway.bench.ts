@@ -1,0 +1,237 @@
+/**
+ * `npm run bench`: the gateway against calling the simulator directly, side by side in one
+ * run. For each case (non-streaming with a ~1 KB body, streaming) and concurrency (1, 16, 64,
+ * 256) the two targets alternate in short rounds so drift on a noisy machine hits both alike.
+ * Reports req/s, p50/p99 latency, added latency, throughput ratio, time to first byte and the
+ * gateway's peak RSS (it runs in its own process, as does the simulator). Prints a table and
+ * writes JSON under bench/results/.
+ *
+ * Env: ROTARY_BENCH_ROUND_MS (default 2000), ROTARY_BENCH_ROUNDS (default 2 per target).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+import { Pool } from 'undici';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROUND_MS = Number(process.env.ROTARY_BENCH_ROUND_MS ?? 2000);
+const ROUNDS = Number(process.env.ROTARY_BENCH_ROUNDS ?? 2);
+const CONCURRENCY = [1, 16, 64, 256];
+const MODES = ['non-streaming', 'streaming'] as const;
+type Mode = (typeof MODES)[number];
+
+interface Target {
+  name: 'direct' | 'gateway';
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+interface Sample {
+  count: number;
+  errors: number;
+  elapsedMs: number;
+  latencies: number[];
+  ttfbs: number[];
+}
+
+/**
+ * The children run as plain JS bundled with esbuild (dependencies external), as the shipped
+ * CLI does: under tsx a loader thread would add its own memory to the gateway's RSS.
+ */
+async function bundle(script: string): Promise<string> {
+  const outfile = path.join(here, '..', 'node_modules', '.cache', 'rotary-bench', script.replace(/\.ts$/, '.mjs'));
+  await build({ entryPoints: [path.join(here, script)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  return outfile;
+}
+
+async function startChild(script: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
+  const child = fork(await bundle(script), [], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  return await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve({ child, info: JSON.parse(buf.slice(0, nl)) as Record<string, unknown> });
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function ask<T>(child: ChildProcess, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(message);
+  });
+}
+
+function body(stream: boolean): string {
+  // ~1 KB request, like a short conversation turn.
+  const padding = 'The quick brown fox jumps over the lazy dog. '.repeat(19);
+  return JSON.stringify({
+    model: 'claude-sonnet-4-6',
+    max_tokens: 256,
+    stream,
+    system: 'You are a benchmark.',
+    messages: [{ role: 'user', content: padding }],
+    metadata: { user_id: 'user_bench_account_00000000-0000-0000-0000-000000000000_session_11111111-1111-1111-1111-111111111111' },
+  });
+}
+
+async function runRound(target: Target, mode: Mode, concurrency: number, durationMs: number): Promise<Sample> {
+  const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
+  const payload = body(mode === 'streaming');
+  const sample: Sample = { count: 0, errors: 0, elapsedMs: 0, latencies: [], ttfbs: [] };
+  const start = performance.now();
+  const end = start + durationMs;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ path: target.path, method: 'POST', headers: target.headers, body: payload });
+        let first = 0;
+        for await (const _chunk of res.body) if (!first) first = performance.now();
+        const t1 = performance.now();
+        if (res.statusCode !== 200) {
+          sample.errors++;
+          continue;
+        }
+        sample.count++;
+        sample.latencies.push(t1 - t0);
+        sample.ttfbs.push((first || t1) - t0);
+      } catch {
+        sample.errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  sample.elapsedMs = performance.now() - start;
+  await pool.close();
+  return sample;
+}
+
+function merge(samples: Sample[]): Sample {
+  return samples.reduce(
+    (a, b) => ({
+      count: a.count + b.count,
+      errors: a.errors + b.errors,
+      elapsedMs: a.elapsedMs + b.elapsedMs,
+      latencies: a.latencies.concat(b.latencies),
+      ttfbs: a.ttfbs.concat(b.ttfbs),
+    }),
+    { count: 0, errors: 0, elapsedMs: 0, latencies: [], ttfbs: [] },
+  );
+}
+
+function pct(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const r2 = (n: number): number => Math.round(n * 100) / 100;
+
+interface Row {
+  mode: Mode;
+  concurrency: number;
+  direct: { rps: number; p50: number; p99: number; ttfbP50: number; errors: number };
+  gateway: { rps: number; p50: number; p99: number; ttfbP50: number; errors: number };
+  addedP50Ms: number;
+  addedP99Ms: number;
+  addedTtfbP50Ms: number;
+  throughputRatio: number;
+  gatewayPeakRssMB: number;
+}
+
+function summarize(s: Sample): Row['direct'] {
+  return { rps: r2(s.count / (s.elapsedMs / 1000)), p50: r2(pct(s.latencies, 50)), p99: r2(pct(s.latencies, 99)), ttfbP50: r2(pct(s.ttfbs, 50)), errors: s.errors };
+}
+
+async function main(): Promise<void> {
+  const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: 'production' };
+  const sim = await startChild('sim-child.ts', baseEnv);
+  const setup = sim.info as { url: string; accounts: Array<{ access: string }> };
+  const gw = await startChild('gateway-child.ts', { ...baseEnv, ROTARY_BENCH_SETUP: JSON.stringify(setup) });
+  const gwInfo = gw.info as { url: string; key: string };
+
+  const simURL = new URL(setup.url);
+  const common = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
+  const direct: Target = {
+    name: 'direct',
+    origin: simURL.origin,
+    path: '/api.anthropic.com/v1/messages',
+    headers: { ...common, authorization: `Bearer ${setup.accounts[0]!.access}`, 'anthropic-beta': 'oauth-2025-04-20' },
+  };
+  const gateway: Target = { name: 'gateway', origin: new URL(gwInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': gwInfo.key } };
+
+  const rows: Row[] = [];
+  const startedAt = new Date();
+  for (const mode of MODES) {
+    for (const c of CONCURRENCY) {
+      // Warm both paths (connections, JIT) before measuring.
+      await runRound(direct, mode, c, 300);
+      await runRound(gateway, mode, c, 300);
+      gw.child.send('rss-reset');
+      const d: Sample[] = [];
+      const g: Sample[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate which goes first so neither always gets the warmer machine.
+        if (round % 2 === 0) {
+          d.push(await runRound(direct, mode, c, ROUND_MS));
+          g.push(await runRound(gateway, mode, c, ROUND_MS));
+        } else {
+          g.push(await runRound(gateway, mode, c, ROUND_MS));
+          d.push(await runRound(direct, mode, c, ROUND_MS));
+        }
+      }
+      const { rss } = await ask<{ rss: number }>(gw.child, 'rss-get');
+      const ds = summarize(merge(d));
+      const gs = summarize(merge(g));
+      const row: Row = {
+        mode,
+        concurrency: c,
+        direct: ds,
+        gateway: gs,
+        addedP50Ms: r2(gs.p50 - ds.p50),
+        addedP99Ms: r2(gs.p99 - ds.p99),
+        addedTtfbP50Ms: r2(gs.ttfbP50 - ds.ttfbP50),
+        throughputRatio: r2(gs.rps / ds.rps),
+        gatewayPeakRssMB: r2(rss / 1024 / 1024),
+      };
+      rows.push(row);
+      process.stderr.write(`${mode} c=${c}: direct ${ds.rps} req/s, gateway ${gs.rps} req/s (${Math.round(row.throughputRatio * 100)} %), +${row.addedP50Ms} ms p50\n`);
+    }
+  }
+
+  gw.child.send('stop');
+  sim.child.send('stop');
+
+  const header = '| case | c | direct req/s | gateway req/s | ratio | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms | TTFB p50 direct/gw ms | added TTFB ms | gateway peak RSS MB |';
+  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.mode} | ${r.concurrency} | ${r.direct.rps} | ${r.gateway.rps} | ${Math.round(r.throughputRatio * 100)} % | ${r.direct.p50} / ${r.direct.p99} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.addedP50Ms} / ${r.addedP99Ms} | ${r.direct.ttfbP50} / ${r.gateway.ttfbP50} | ${r.addedTtfbP50Ms} | ${r.gatewayPeakRssMB} |`,
+  );
+  const table = [header, sep, ...lines].join('\n');
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
+  process.stdout.write(`\nRotary gateway bench — ${startedAt.toISOString()} — ${machine}\nRounds: ${ROUNDS} × ${ROUND_MS} ms per target, alternating.\n\n${table}\n`);
+
+  const errors = rows.reduce((n, r) => n + r.direct.errors + r.gateway.errors, 0);
+  if (errors) process.stdout.write(`\n${errors} requests failed (counted as errors, excluded from latency).\n`);
+  const out = { startedAt: startedAt.toISOString(), machine, roundMs: ROUND_MS, rounds: ROUNDS, rows, table };
+  const dir = path.join(here, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `gateway-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'gateway-latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(`\nWrote ${path.relative(process.cwd(), file)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+/**
+ * What went through the gateway lately, for the main window and `GET /events`: a ring
+ * buffer of request entries, conversation summaries (most recent first) and a stream of
+ * ActivityEvents. In memory only, bounded, and never holding tokens or request bodies
+ * (types in shared/activity.ts).
+ */
+import { EventEmitter } from 'node:events';
+import type { ActivityEvent, ConversationSummary, RequestEntry } from '../../../shared/activity.js';
+
+export interface ActivityLogOptions {
+  /** Request entries kept (default 1000). */
+  maxRequests?: number;
+  /** Conversations kept (default 200). */
+  maxConversations?: number;
+  /** Non-request events kept for late subscribers (default 200). */
+  maxEvents?: number;
+}
+
+/** Fixed-size ring: O(1) push, oldest overwritten. */
+class Ring<T> {
+  private items: T[] = [];
+  private start = 0;
+  constructor(private readonly cap: number) {}
+  push(item: T): void {
+    if (this.items.length < this.cap) this.items.push(item);
+    else {
+      this.items[this.start] = item;
+      this.start = (this.start + 1) % this.cap;
+    }
+  }
+  /** Newest first. */
+  newestFirst(): T[] {
+    const out: T[] = [];
+    for (let i = this.items.length - 1; i >= 0; i--) out.push(this.items[(this.start + i) % this.items.length]!);
+    return out;
+  }
+  clear(): void {
+    this.items = [];
+    this.start = 0;
+  }
+  get size(): number {
+    return this.items.length;
+  }
+}
+
+export class ActivityLog {
+  private readonly requestRing: Ring<RequestEntry>;
+  private readonly eventRing: Ring<ActivityEvent>;
+  /** Insertion order = least recently active first (re-inserted on every request). */
+  private readonly convs = new Map<string, ConversationSummary>();
+  private readonly maxConversations: number;
+  private readonly emitter = new EventEmitter();
+
+  constructor(options: ActivityLogOptions = {}) {
+    this.requestRing = new Ring(options.maxRequests ?? 1000);
+    this.eventRing = new Ring(options.maxEvents ?? 200);
+    this.maxConversations = options.maxConversations ?? 200;
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** A finished request: stored, its conversation updated, and pushed to subscribers. */
+  addRequest(entry: RequestEntry, title?: string): void {
+    this.requestRing.push(entry);
+    const prev = this.convs.get(entry.conversationID);
+    if (prev) this.convs.delete(entry.conversationID);
+    const summary: ConversationSummary = {
+      id: entry.conversationID,
+      providerID: entry.providerID,
+      title: prev?.title ?? title ?? entry.conversationID,
+      firstAt: prev?.firstAt ?? entry.at,
+      lastAt: entry.at,
+      requestCount: (prev?.requestCount ?? 0) + 1,
+      ...(entry.recordID ? { recordID: entry.recordID } : prev?.recordID ? { recordID: prev.recordID } : {}),
+      ...(entry.accountLabel ? { accountLabel: entry.accountLabel } : prev?.accountLabel ? { accountLabel: prev.accountLabel } : {}),
+      ...(entry.model ? { lastModel: entry.model } : prev?.lastModel ? { lastModel: prev.lastModel } : {}),
+    };
+    this.convs.set(entry.conversationID, summary);
+    if (this.convs.size > this.maxConversations) {
+      const oldest = this.convs.keys().next().value;
+      if (oldest !== undefined) this.convs.delete(oldest);
+    }
+    if (this.emitter.listenerCount('event') > 0) this.emitter.emit('event', { kind: 'request', entry } satisfies ActivityEvent);
+  }
+
+  /** Rotation, all-limited and needs-reauth events. */
+  emit(event: ActivityEvent): void {
+    if (event.kind === 'request') {
+      this.addRequest(event.entry);
+      return;
+    }
+    this.eventRing.push(event);
+    this.emitter.emit('event', event);
+  }
+
+  /** Conversations, most recently active first. */
+  conversations(): ConversationSummary[] {
+    return [...this.convs.values()].reverse();
+  }
+
+  /** Requests, newest first; only one conversation's when `conversationID` is given. */
+  requests(conversationID?: string, limit = 200): RequestEntry[] {
+    const all = this.requestRing.newestFirst();
+    const list = conversationID ? all.filter((r) => r.conversationID === conversationID) : all;
+    return list.slice(0, limit);
+  }
+
+  /** The newest request (optionally of one provider): the Context Breakdown shows it. */
+  latest(providerID?: RequestEntry['providerID']): RequestEntry | undefined {
+    return this.requestRing.newestFirst().find((r) => !providerID || r.providerID === providerID);
+  }
+
+  /** Recent rotation / all-limited / needs-reauth events, newest first. */
+  recentEvents(): ActivityEvent[] {
+    return this.eventRing.newestFirst();
+  }
+
+  /** Live events; returns the unsubscribe function. */
+  subscribe(listener: (event: ActivityEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  clear(): void {
+    this.requestRing.clear();
+    this.eventRing.clear();
+    this.convs.clear();
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The local gateway (PRODUCT §5): one node:http server on 127.0.0.1 that coding tools point
+ * at. Provider routes go through the rotating fetch; the control API and the activity stream
+ * live on the same server and key; other parts (the web UI transport) mount their own routes.
+ *
+ * Port: `ROTARY_GATEWAY_PORT`, default 8787 (a free, memorable port that common dev servers
+ * do not use). Key: `ROTARY_GATEWAY_KEY`, else generated once and kept in the vault.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
+import type { ProviderID } from '../../../shared/domain.js';
+import { errorMessage, RotaryError } from '../errors.js';
+import type { AccountPool } from '../pool/account-pool.js';
+import type { TokenManager } from '../providers/types.js';
+import { rulesFor } from '../rotation/provider-rules.js';
+import { createRotatingFetch, type RotatingFetch } from '../rotation/rotating-fetch.js';
+import { ActivityLog } from './activity-log.js';
+import { handleControl, handleEvents, sendError } from './control-api.js';
+import { resolveGatewayKey } from './gateway-key.js';
+import { handleProxy, PROVIDER_ROUTES, sendLocal } from './proxy.js';
+import { maxBodyFromEnv } from './read-body.js';
+import { createKeyCheck, hostAllowed, isSameOrigin } from './security.js';
+
+/** Default port of the gateway (documented in README; override with ROTARY_GATEWAY_PORT). */
+export const DEFAULT_GATEWAY_PORT = 8787;
+export const GATEWAY_HOST = '127.0.0.1';
+
+export interface MountContext {
+  /** Path without the query. */
+  pathname: string;
+  query: URLSearchParams;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  activity: ActivityLog;
+}
+
+export type MountHandler = (req: IncomingMessage, res: ServerResponse, ctx: MountContext) => void | Promise<void>;
+
+export interface MountOptions {
+  /** Let browsers on the gateway's own origin in (the web UI); every other Origin stays refused. */
+  sameOriginAllowed?: boolean;
+  /** 'key': the gateway key is required, as on the proxy routes; 'none': the handler checks for itself. */
+  auth: 'key' | 'none';
+}
+
+export interface GatewayOptions {
+  pool: AccountPool;
+  tokens: TokenManager;
+  env?: NodeJS.ProcessEnv;
+  /** Default: ROTARY_GATEWAY_KEY, else the key kept in the vault (generated on first use). */
+  key?: string;
+  /** Default: ROTARY_GATEWAY_PORT, else 8787. 0 picks a free port (tests). */
+  port?: number;
+  /** Default: ROTARY_GATEWAY_MAX_BODY, else 32 MiB. */
+  maxBodyBytes?: number;
+  activity?: ActivityLog;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  /** One line per notable event (start, rotation, all-limited, re-login). Never receives tokens. */
+  log?: (line: string) => void;
+}
+
+export interface Gateway {
+  server: Server;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  key: string;
+  activity: ActivityLog;
+  fetch: RotatingFetch;
+  mount(prefix: string, handler: MountHandler, opts: MountOptions): void;
+  close(): Promise<void>;
+}
+
+interface Mount {
+  prefix: string;
+  handler: MountHandler;
+  opts: MountOptions;
+}
+
+export function gatewayPortFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.ROTARY_GATEWAY_PORT?.trim();
+  if (!raw) return DEFAULT_GATEWAY_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RotaryError('bad-input', `ROTARY_GATEWAY_PORT must be a port number (0–65535), not "${raw.slice(0, 40)}".`);
+  }
+  return port;
+}
+
+function matchesPrefix(pathname: string, prefix: string): boolean {
+  if (prefix.endsWith('/')) return pathname.startsWith(prefix) || pathname === prefix.slice(0, -1);
+  return pathname === prefix || pathname.startsWith(`${prefix}/`);
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        reject(new RotaryError('port-in-use', `Port ${port} is already in use. Stop the other program or set ROTARY_GATEWAY_PORT.`, { cause: error }));
+      } else if (error.code === 'EACCES') {
+        reject(new RotaryError('port-in-use', `Rotary may not listen on port ${port}. Pick another with ROTARY_GATEWAY_PORT.`, { cause: error }));
+      } else reject(error);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, GATEWAY_HOST);
+  });
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const port = options.port ?? gatewayPortFromEnv(env);
+  const key = options.key ?? (await resolveGatewayKey({ env, vault: options.pool.vault }));
+  const keyOK = createKeyCheck(key);
+  const maxBodyBytes = options.maxBodyBytes ?? maxBodyFromEnv(env);
+  const activity = options.activity ?? new ActivityLog();
+  const mounts: Mount[] = [];
+
+  const fetch = createRotatingFetch({
+    pool: options.pool,
+    tokens: options.tokens,
+    env,
+    now,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    onEvent: (event) => activity.emit(event),
+  });
+  const unsubscribeLog = activity.subscribe((event) => {
+    if (event.kind === 'rotation') log(`rotation: ${event.event.message}`);
+    else if (event.kind === 'all-limited') log(`all limited: ${event.message}`);
+    else if (event.kind === 'needs-reauth') log(`needs re-login: ${event.label} (${event.providerID})`);
+  });
+  const proxyDeps = { fetch, activity, maxBodyBytes, now };
+  const controlDeps = { pool: options.pool, activity, onAccountsChanged: (_p: ProviderID) => undefined };
+
+  let actualPort = port;
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`internal error: ${errorMessage(error)}`);
+      if (!res.headersSent) sendError(res, 500, 'internal_error', 'Rotary hit an internal error; see its log.');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  // Long uploads are bounded by the body limit, not by a clock.
+  server.requestTimeout = 0;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
+
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
+    if (!hostAllowed(req.headers.host, actualPort)) {
+      sendError(res, 403, 'forbidden', 'Rotary only answers requests addressed to 127.0.0.1 or localhost.');
+      return;
+    }
+
+    const mount = mounts.find((m) => matchesPrefix(pathname, m.prefix));
+    const origin = req.headers.origin;
+    if (origin !== undefined && !(mount?.opts.sameOriginAllowed && isSameOrigin(origin, actualPort))) {
+      sendError(res, 403, 'forbidden', 'Rotary refuses requests from web pages (Origin header present).');
+      return;
+    }
+
+    if (mount) {
+      if (mount.opts.auth === 'key' && !keyOK(req.headers)) {
+        sendError(res, 401, 'unauthorized', 'Missing or wrong gateway key (x-api-key or Authorization: Bearer).');
+        return;
+      }
+      await mount.handler(req, res, { pathname, query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), url: `http://${GATEWAY_HOST}:${actualPort}`, activity });
+      return;
+    }
+
+    for (const [prefix, providerID] of PROVIDER_ROUTES) {
+      if (pathname.startsWith(`${prefix}/`)) {
+        const rules = rulesFor(providerID);
+        if (!keyOK(req.headers)) {
+          sendLocal(res, rules.errorResponse(401, 'auth', 'Missing or wrong Rotary gateway key. Use the key Rotary shows (as x-api-key or Authorization: Bearer).'));
+          return;
+        }
+        await handleProxy(req, res, rules, rawUrl.slice(prefix.length), proxyDeps);
+        return;
+      }
+    }
+
+    if (!keyOK(req.headers)) {
+      sendError(res, 401, 'unauthorized', 'Missing or wrong gateway key (x-api-key or Authorization: Bearer).');
+      return;
+    }
+    if (req.method === 'GET' && pathname === '/events') {
+      handleEvents(req, res, activity);
+      return;
+    }
+    if (await handleControl(req, res, pathname, controlDeps)) return;
+    sendError(res, 404, 'not_found', `Nothing at ${pathname.slice(0, 100)}. Routes: /anthropic/*, /openai/*, /copilot/*, /auth/*, /events.`);
+  }
+
+  await listen(server, port);
+  actualPort = (server.address() as AddressInfo).port;
+  const url = `http://${GATEWAY_HOST}:${actualPort}`;
+  log(`gateway listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url,
+    port: actualPort,
+    key,
+    activity,
+    fetch,
+    mount(prefix, handler, opts) {
+      const clean = prefix.startsWith('/') ? prefix : `/${prefix}`;
+      mounts.push({ prefix: clean, handler, opts });
+      mounts.sort((a, b) => b.prefix.length - a.prefix.length);
+    },
+    close() {
+      closing ??= (async () => {
+        unsubscribeLog();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // Open streams would keep close() waiting for minutes; a stopping gateway cuts them.
+          setTimeout(() => server.closeAllConnections(), 1000).unref();
+        });
+        await fetch.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Which account a request should try first, and in which order the rest follow
+ * (PRODUCT §3): the conversation's bound account (prompt caches are per account) → the
+ * active account → the others in pool order, skipping accounts that cool down, need a new
+ * login or are disabled. Plus the proactive switch for new conversations.
+ */
+import type { AccountRecord, PoolSnapshot, ProviderID } from '../../../shared/domain.js';
+import { isAvailable } from '../pool/order.js';
+
+interface Binding {
+  providerID: ProviderID;
+  recordID: string;
+  at: number;
+}
+
+export interface AffinityOptions {
+  /** Bindings kept at most (oldest dropped first). */
+  maxEntries?: number;
+  /** A conversation idle longer than this starts fresh (its prompt cache is long gone anyway). */
+  idleMs?: number;
+}
+
+/**
+ * Conversation → account bindings, in memory (a restart loses them, which only costs one
+ * prompt-cache miss). Keys already carry the provider (`anthropic:<session>`).
+ */
+export class AffinityMap {
+  private readonly bindings = new Map<string, Binding>();
+  private readonly seenSwitch = new Map<ProviderID, number>();
+  private readonly maxEntries: number;
+  private readonly idleMs: number;
+
+  constructor(options: AffinityOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.idleMs = options.idleMs ?? 6 * 3600_000;
+  }
+
+  get(key: string, now: number): string | undefined {
+    const b = this.bindings.get(key);
+    if (!b) return undefined;
+    if (now - b.at > this.idleMs) {
+      this.bindings.delete(key);
+      return undefined;
+    }
+    return b.recordID;
+  }
+
+  bind(providerID: ProviderID, key: string, recordID: string, now: number): void {
+    const b = this.bindings.get(key);
+    if (b && b.recordID === recordID) {
+      b.at = now;
+      return;
+    }
+    this.bindings.delete(key);
+    this.bindings.set(key, { providerID, recordID, at: now });
+    if (this.bindings.size > this.maxEntries) {
+      const oldest = this.bindings.keys().next().value;
+      if (oldest !== undefined) this.bindings.delete(oldest);
+    }
+  }
+
+  clearProvider(providerID: ProviderID): void {
+    for (const [key, b] of this.bindings) if (b.providerID === providerID) this.bindings.delete(key);
+  }
+
+  /**
+   * A manual switch wins: when the pool's switch counter moved (the user or the CLI in
+   * another process called setActive), every binding of that provider is dropped.
+   */
+  syncSwitch(providerID: ProviderID, seq: number): void {
+    const seen = this.seenSwitch.get(providerID);
+    if (seen !== undefined && seen !== seq) this.clearProvider(providerID);
+    this.seenSwitch.set(providerID, seq);
+  }
+
+  get size(): number {
+    return this.bindings.size;
+  }
+}
+
+/** The 5-hour window's percent used, when the snapshot is current (a window past its reset counts as empty). */
+export function fiveHourPercent(record: AccountRecord, now: number): number | undefined {
+  const w = record.usage?.windows.find((x) => x.key === 'five_hour' || (x.key === 'primary' && x.label === '5-hour'));
+  if (!w) return undefined;
+  if (w.resetsAt !== undefined && w.resetsAt <= now) return 0;
+  return w.percentUsed;
+}
+
+export interface CandidatePlan {
+  /** Available accounts in the order to try them. */
+  candidates: AccountRecord[];
+  /** Every account of the provider (namespace), for the all-limited answer. */
+  all: AccountRecord[];
+  /** Set when a new conversation was moved off a nearly-full active account. */
+  proactive?: { fromID: string; toID: string };
+}
+
+export interface PlanInput {
+  snapshot: PoolSnapshot;
+  /** The conversation's bound account, if any. */
+  boundID: string | undefined;
+  now: number;
+  /** Fraction (0.95): new conversations avoid an active account above it. */
+  proactiveThreshold: number;
+}
+
+export function planCandidates({ snapshot, boundID, now, proactiveThreshold }: PlanInput): CandidatePlan {
+  const byID = new Map(snapshot.records.map((r) => [r.id, r]));
+  const all = snapshot.orderedIDs.map((id) => byID.get(id)).filter((r): r is AccountRecord => r !== undefined);
+  const ordered: AccountRecord[] = [];
+  const push = (id: string | undefined): void => {
+    if (!id) return;
+    const r = byID.get(id);
+    if (r && isAvailable(r, now) && !ordered.includes(r)) ordered.push(r);
+  };
+  const boundOK = boundID !== undefined && byID.has(boundID) && isAvailable(byID.get(boundID)!, now);
+  if (boundOK) push(boundID);
+  push(snapshot.activeID);
+  for (const id of snapshot.orderedIDs) push(id);
+
+  // Proactive switch: only for conversations without a (healthy) binding; running ones stay put.
+  if (!boundOK && ordered.length > 1) {
+    const first = ordered[0]!;
+    const limit = proactiveThreshold * 100;
+    const pct = fiveHourPercent(first, now);
+    if (pct !== undefined && pct >= limit) {
+      const idx = ordered.findIndex((r, i) => i > 0 && (fiveHourPercent(r, now) ?? 0) < limit);
+      if (idx > 0) {
+        const [next] = ordered.splice(idx, 1);
+        ordered.unshift(next!);
+        return { candidates: ordered, all, proactive: { fromID: first.id, toID: next!.id } };
+      }
+    }
+  }
+  return { candidates: ordered, all };
+}
+
+/** Earliest moment an unavailable account frees up (only cooldowns end by themselves). */
+export function earliestFree(records: AccountRecord[], now: number): number | undefined {
+  let best: number | undefined;
+  for (const r of records) {
+    const h = r.health;
+    if (h.disabled || h.needsReauth) continue;
+    const until = h.cooldownUntil;
+    if (until !== undefined && until > now && (best === undefined || until < best)) best = until;
+  }
+  return best;
+}

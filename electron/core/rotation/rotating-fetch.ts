@@ -1,0 +1,418 @@
+/**
+ * The rotating fetch (PRODUCT §3): sends one buffered request with an account's credentials
+ * and, depending on the answer, hands it to the client or retries the same bytes on the next
+ * account. It decides only on the status line and headers (plus a small error body for some
+ * 429s), so nothing has reached the client when it rotates, and the 2xx/5xx body it hands
+ * back is an untouched stream.
+ *
+ * Bookkeeping (outcomes, cooldowns, rotation order, passive usage) goes to the pool's batched
+ * in-memory path: no store write on the hot path.
+ */
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import type { AccountRecord, ProviderID, UsageSnapshot } from '../../../shared/domain.js';
+import { DEFAULT_NAMESPACE } from '../../../shared/domain.js';
+import type { ActivityEvent, RotationEvent } from '../../../shared/activity.js';
+import { errorMessage, isRotaryError } from '../errors.js';
+import type { AccountPool } from '../pool/account-pool.js';
+import { isAvailable } from '../pool/order.js';
+import type { RequestCredential, TokenManager, UpstreamVerdict } from '../providers/types.js';
+import { applyUpstream } from '../upstream.js';
+import { Bookkeeper } from './bookkeeping.js';
+import { cacheCredentials } from './credential-cache.js';
+import { AffinityMap, earliestFree, planCandidates } from './affinity.js';
+import { rulesFor } from './provider-rules.js';
+import { MINUTE, type HeaderBag, type LocalResponse, type ProviderRequestRules } from './rules.js';
+
+/** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
+const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * MINUTE;
+/** Error bodies read for classification are small; never buffer more than this. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+export interface ForwardRequest {
+  providerID: ProviderID;
+  method: string;
+  /** Path after the route prefix, with the query: `/v1/messages?beta=true`. */
+  path: string;
+  /** The client's headers (lower-case names); the gateway key is dropped here. */
+  headers: HeaderBag;
+  body: Buffer | undefined;
+  affinityKey?: string | undefined;
+  /** Aborted when the client goes away: cancels the upstream request. */
+  signal?: AbortSignal;
+}
+
+interface ResultBase {
+  recordID?: string;
+  label?: string;
+  rotations: RotationEvent[];
+}
+
+/** An upstream answer to stream to the client as is. */
+export interface UpstreamResult extends ResultBase {
+  kind: 'upstream';
+  status: number;
+  headers: HeaderBag;
+  body: Readable;
+}
+
+/** An answer made here (all-limited 429, 502 on a network error) or an upstream error body already read. */
+export interface LocalResult extends ResultBase {
+  kind: 'local';
+  response: LocalResponse;
+  /** True when the client is gone and nothing should be written. */
+  aborted?: boolean;
+}
+
+export type ForwardResult = UpstreamResult | LocalResult;
+
+export interface RotatingFetchOptions {
+  pool: AccountPool;
+  tokens: TokenManager;
+  env?: NodeJS.ProcessEnv;
+  /** Upstream connection pool (keep-alive). Default: a private undici Agent. */
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  affinity?: AffinityMap;
+  /** Rotation, all-limited and needs-reauth events (the activity log). */
+  onEvent?: (event: ActivityEvent) => void;
+  namespace?: string;
+  /** Cache credentials for a few seconds so requests do not hit the keychain (default true). */
+  cacheCredentials?: boolean;
+}
+
+export interface RotatingFetch {
+  forward(request: ForwardRequest): Promise<ForwardResult>;
+  readonly affinity: AffinityMap;
+  readonly dispatcher: Dispatcher;
+  /** Hand coalesced success counts and usage readings to the pool now (tests, shutdown). */
+  flushBookkeeping(): void;
+  close(): Promise<void>;
+}
+
+interface UpstreamTarget {
+  origin: string;
+  pathPrefix: string;
+}
+
+/** The keep-alive agent the gateway uses for upstream calls. */
+export function createUpstreamAgent(): Agent {
+  return new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    // A model may think for minutes before the first header, and pause between stream events.
+    headersTimeout: 10 * 60_000,
+    bodyTimeout: 5 * 60_000,
+    connect: { timeout: 15_000 },
+  });
+}
+
+export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetch {
+  const { pool } = options;
+  const cached = options.cacheCredentials === false ? undefined : cacheCredentials(options.tokens, { pool, ...(options.now ? { now: options.now } : {}) });
+  const tokens: TokenManager = cached ?? options.tokens;
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const ownsDispatcher = !options.dispatcher;
+  const dispatcher = options.dispatcher ?? createUpstreamAgent();
+  const affinity = options.affinity ?? new AffinityMap();
+  const emit = options.onEvent ?? (() => undefined);
+  const targets = new Map<string, UpstreamTarget>();
+
+  /** Upstream origin and path prefix for a base URL, through applyUpstream (computed once per base). */
+  function target(base: string): UpstreamTarget {
+    let t = targets.get(base);
+    if (!t) {
+      const url = new URL(applyUpstream(`${base.replace(/\/+$/, '')}/`, env.ROTARY_UPSTREAM));
+      t = { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, '') };
+      targets.set(base, t);
+    }
+    return t;
+  }
+
+  function rotationEvent(
+    rules: ProviderRequestRules,
+    from: AccountRecord,
+    to: AccountRecord | undefined,
+    status: number,
+    what: string,
+  ): RotationEvent {
+    const message = to ? `${what} on ${from.label} → ${to.label}` : `${what} on ${from.label}; no other ${rules.name} account available`;
+    return {
+      at: now(),
+      providerID: rules.providerID,
+      fromRecordID: from.id,
+      fromLabel: from.label,
+      ...(to ? { toRecordID: to.id, toLabel: to.label } : {}),
+      status,
+      message,
+    };
+  }
+
+  function allLimited(rules: ProviderRequestRules, rotations: RotationEvent[]): LocalResult {
+    const t = now();
+    const records = pool.snapshot(rules.providerID, namespace).records;
+    const earliest = earliestFree(records, t);
+    const answer = rules.allLimitedResponse({ count: records.length, earliest, now: t });
+    emit({ kind: 'all-limited', providerID: rules.providerID, message: answer.message, retryAfterSec: answer.retryAfterSec });
+    const { message: _m, retryAfterSec: _r, ...response } = answer;
+    return { kind: 'local', response, rotations };
+  }
+
+  const books = new Bookkeeper(pool);
+  /** Last usage seen per account, so an unchanged reading (most responses) costs nothing. */
+  const lastUsage = new Map<string, { sig: string; at: number }>();
+  function recordUsage(rules: ProviderRequestRules, record: AccountRecord, headers: HeaderBag, t: number): void {
+    const fresh = rules.usageFromHeaders(headers, t);
+    if (!fresh) return;
+    const sig = usageSignature(fresh);
+    const last = lastUsage.get(record.id);
+    // Same numbers: refresh the "as of" time at most every 30 s.
+    if (last && last.sig === sig && t - last.at < 30_000 && record.usage?.source === 'headers') return;
+    lastUsage.set(record.id, { sig, at: t });
+    const merged = mergeUsage(record.usage, fresh);
+    // A visible change (≥ 1 point, a new window) goes to the pool now: the proactive switch and the UI read it.
+    if (meaningfulChange(record.usage, fresh)) pool.setUsage(rules.providerID, record.id, merged);
+    else books.usage(rules.providerID, record.id, merged);
+  }
+
+  async function forward(request: ForwardRequest): Promise<ForwardResult> {
+    const rules = rulesFor(request.providerID);
+    const providerID = request.providerID;
+    affinity.syncSwitch(providerID, pool.switchSeq(providerID));
+    const start = now();
+    const key = request.affinityKey;
+    const plan = planCandidates({
+      snapshot: pool.peekSnapshot(providerID, namespace),
+      boundID: key ? affinity.get(key, start) : undefined,
+      now: start,
+      proactiveThreshold: pool.settings().proactiveThreshold,
+    });
+    const rotations: RotationEvent[] = [];
+    if (plan.candidates.length === 0) return allLimited(rules, rotations);
+    if (plan.proactive) {
+      const from = plan.all.find((r) => r.id === plan.proactive!.fromID);
+      const to = plan.candidates[0]!;
+      if (from) {
+        const pctLimit = Math.round(pool.settings().proactiveThreshold * 100);
+        const ev: RotationEvent = {
+          at: start,
+          providerID,
+          fromRecordID: from.id,
+          fromLabel: from.label,
+          toRecordID: to.id,
+          toLabel: to.label,
+          // Not an upstream answer: the switch happened before any request was sent.
+          status: 0,
+          message: `${from.label} is above ${pctLimit} % of its 5-hour window → new conversation on ${to.label}`,
+        };
+        rotations.push(ev);
+        emit({ kind: 'rotation', event: ev });
+      }
+    }
+
+    let credentialFailure: string | undefined;
+    const candidates = plan.candidates;
+    for (let i = 0; i < candidates.length; i++) {
+      let record = candidates[i]!;
+      if (i > 0) {
+        // Another request may have cooled this one down meanwhile: do not spend a call on it.
+        const live = pool.peekRecord(providerID, record.id);
+        if (!live || !isAvailable(live, now())) continue;
+        record = live;
+      }
+      const next = (): AccountRecord | undefined => {
+        const t = now();
+        for (let j = i + 1; j < candidates.length; j++) {
+          const live = pool.peekRecord(providerID, candidates[j]!.id);
+          if (live && isAvailable(live, t)) return live;
+        }
+        return undefined;
+      };
+
+      let credential: RequestCredential;
+      try {
+        credential = await tokens.credential(providerID, record.id);
+      } catch (error) {
+        if (request.signal?.aborted) return abortedResult(rotations);
+        if (isRotaryError(error, 'needs-reauth')) {
+          markReauth(rules, record, rotations, next());
+        } else {
+          credentialFailure = `Could not get a token for ${record.label}: ${errorMessage(error)}`;
+        }
+        continue;
+      }
+
+      let refreshed = false;
+      for (;;) {
+        const t = target(credential.baseURL ?? rules.upstreamBase);
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await dispatcher.request({
+            origin: t.origin,
+            path: t.pathPrefix + request.path,
+            method: request.method as Dispatcher.HttpMethod,
+            headers: rules.outgoingHeaders(request.headers, credential, record.accountId),
+            body: request.body && request.body.length > 0 ? request.body : null,
+            ...(request.signal ? { signal: request.signal } : {}),
+          });
+        } catch (error) {
+          if (request.signal?.aborted) return abortedResult(rotations);
+          // Network error: no rotation (the next account would meet the same network); the client retries.
+          pool.recordOutcome({ providerID, recordID: record.id, ok: false, status: 0 });
+          const message = `Rotary could not reach the ${rules.name} API: ${networkReason(error)}.`;
+          return { kind: 'local', response: rules.errorResponse(502, 'network', message), recordID: record.id, label: record.label, rotations };
+        }
+
+        const status = res.statusCode;
+        const t0 = now();
+        let bodyText: string | undefined;
+        if (status !== 200 && rules.needsBody(status)) bodyText = await readLimited(res.body, MAX_ERROR_BODY);
+        const verdict: UpstreamVerdict = rules.classify(status, res.headers, bodyText, t0);
+        recordUsage(rules, record, res.headers, t0);
+
+        if (verdict.kind === 'ok' || verdict.kind === 'pass') {
+          if (verdict.kind === 'ok') books.success(providerID, pool.peekRecord(providerID, record.id) ?? record, status);
+          else if (status >= 500) pool.recordOutcome({ providerID, recordID: record.id, ok: false, status });
+          if (key && status < 500) affinity.bind(providerID, key, record.id, t0);
+          const base = { recordID: record.id, label: record.label, rotations };
+          if (bodyText !== undefined) {
+            return { kind: 'local', ...base, response: { status, headers: flattenHeaders(res.headers), body: bodyText } };
+          }
+          return { kind: 'upstream', ...base, status, headers: res.headers, body: res.body };
+        }
+
+        if (bodyText === undefined) res.body.dump().catch(() => undefined);
+
+        if (verdict.kind === 'unauthorized') {
+          if (!refreshed) {
+            refreshed = true;
+            try {
+              credential = await tokens.refreshAfter401(providerID, record.id, credential);
+              continue; // one retry on the same account with the new token
+            } catch (error) {
+              if (request.signal?.aborted) return abortedResult(rotations);
+              if (isRotaryError(error, 'needs-reauth')) markReauth(rules, record, rotations, next());
+              else {
+                credentialFailure = `Could not refresh the token of ${record.label}: ${errorMessage(error)}`;
+                pool.recordOutcome({ providerID, recordID: record.id, ok: false, status });
+              }
+              break;
+            }
+          }
+          pool.recordOutcome({
+            providerID,
+            recordID: record.id,
+            ok: false,
+            status,
+            cooldownUntil: t0 + UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS,
+            cooldownReason: 'rejected the refreshed token (401)',
+          });
+          pool.moveToBack(providerID, namespace, record.id);
+          const ev = rotationEvent(rules, record, next(), status, '401');
+          rotations.push(ev);
+          emit({ kind: 'rotation', event: ev });
+          break;
+        }
+
+        // plan-limit or rate-limit: cool down until the reported reset, go last, try the next account.
+        pool.recordOutcome({ providerID, recordID: record.id, ok: false, status, cooldownUntil: verdict.until, cooldownReason: verdict.reason });
+        pool.moveToBack(providerID, namespace, record.id);
+        const ev = rotationEvent(rules, record, next(), status, String(status));
+        rotations.push(ev);
+        emit({ kind: 'rotation', event: ev });
+        break;
+      }
+    }
+
+    if (credentialFailure) {
+      return { kind: 'local', response: rules.errorResponse(502, 'network', credentialFailure), rotations };
+    }
+    return allLimited(rules, rotations);
+  }
+
+  function markReauth(rules: ProviderRequestRules, record: AccountRecord, rotations: RotationEvent[], to: AccountRecord | undefined): void {
+    pool.recordOutcome({ providerID: rules.providerID, recordID: record.id, ok: false, status: 401, needsReauth: true });
+    emit({ kind: 'needs-reauth', providerID: rules.providerID, recordID: record.id, label: record.label });
+    const ev = rotationEvent(rules, record, to, 401, 'Needs re-login');
+    rotations.push(ev);
+    emit({ kind: 'rotation', event: ev });
+  }
+
+  return {
+    forward,
+    affinity,
+    dispatcher,
+    flushBookkeeping() {
+      books.flush();
+    },
+    async close() {
+      books.flush();
+      cached?.dispose();
+      if (ownsDispatcher) await dispatcher.close().catch(() => undefined);
+    },
+  };
+}
+
+function abortedResult(rotations: RotationEvent[]): LocalResult {
+  return { kind: 'local', aborted: true, response: { status: 499, headers: {}, body: '' }, rotations };
+}
+
+/** True when the pool's stored usage is missing or differs visibly (≥ 1 point or another reset) from `fresh`. */
+function meaningfulChange(stored: UsageSnapshot | undefined, fresh: UsageSnapshot): boolean {
+  if (!stored || stored.source !== 'headers') return true;
+  for (const w of fresh.windows) {
+    const old = stored.windows.find((x) => x.key === w.key);
+    if (!old || Math.abs(old.percentUsed - w.percentUsed) >= 1 || old.resetsAt !== w.resetsAt) return true;
+  }
+  return false;
+}
+
+function usageSignature(usage: UsageSnapshot): string {
+  let sig = '';
+  for (const w of usage.windows) sig += `${w.key}:${w.percentUsed}:${w.resetsAt ?? ''};`;
+  return sig;
+}
+
+/** Header usage replaces the windows it carries; windows only the usage endpoint knows (Sonnet, Opus) stay. */
+export function mergeUsage(previous: UsageSnapshot | undefined, fresh: UsageSnapshot): UsageSnapshot {
+  if (!previous || previous.windows.length === 0) return fresh;
+  const keys = new Set(fresh.windows.map((w) => w.key));
+  const kept = previous.windows.filter((w) => !keys.has(w.key));
+  return kept.length ? { ...fresh, windows: [...fresh.windows, ...kept] } : fresh;
+}
+
+function flattenHeaders(headers: HeaderBag): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') continue;
+    out[name] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+async function readLimited(body: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > limit) {
+        body.destroy();
+        break;
+      }
+      chunks.push(buf);
+    }
+  } catch {
+    // A broken error body is classified from what arrived.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function networkReason(error: unknown): string {
+  const e = error as { code?: string; cause?: { code?: string; message?: string }; message?: string };
+  return e?.code ?? e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
+}

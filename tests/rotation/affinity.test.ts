@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { AffinityMap, earliestFree, planCandidates } from '../../electron/core/rotation/affinity.js';
+import { mergeUsage } from '../../electron/core/rotation/rotating-fetch.js';
+import type { AccountRecord, PoolSnapshot } from '../../shared/domain.js';
+
+const NOW = 1_800_000_000_000;
+function rec(id: string, extra: Partial<AccountRecord['health']> = {}, fiveHour?: number): AccountRecord {
+  return {
+    id,
+    providerID: 'anthropic',
+    namespace: 'default',
+    label: id,
+    createdAt: 0,
+    updatedAt: 0,
+    health: { successCount: 0, failureCount: 0, ...extra },
+    ...(fiveHour !== undefined ? { usage: { asOf: NOW, source: 'headers' as const, windows: [{ key: 'five_hour', label: '5-hour', percentUsed: fiveHour, resetsAt: NOW + 3600_000 }] } } : {}),
+  };
+}
+const snap = (records: AccountRecord[], activeID: string): PoolSnapshot => ({ records, orderedIDs: records.map((r) => r.id), activeID });
+
+describe('planCandidates', () => {
+  it('bound → active → others, skipping cooling, needs-reauth and disabled', () => {
+    const s = snap([rec('a'), rec('b', { cooldownUntil: NOW + 1000 }), rec('c'), rec('d', { needsReauth: true }), rec('e', { disabled: true }), rec('f')], 'c');
+    expect(planCandidates({ snapshot: s, boundID: 'f', now: NOW, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['f', 'c', 'a']);
+    expect(planCandidates({ snapshot: s, boundID: 'b', now: NOW, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['c', 'a', 'f']);
+    // An expired cooldown counts as healthy again.
+    expect(planCandidates({ snapshot: s, boundID: undefined, now: NOW + 2000, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['c', 'a', 'b', 'f']);
+  });
+
+  it('proactive switch only for unbound conversations, to the next account below the threshold', () => {
+    const s = snap([rec('a', {}, 97), rec('b', {}, 99), rec('c', {}, 10)], 'a');
+    const fresh = planCandidates({ snapshot: s, boundID: undefined, now: NOW, proactiveThreshold: 0.95 });
+    expect(fresh.candidates.map((r) => r.id)).toEqual(['c', 'a', 'b']);
+    expect(fresh.proactive).toEqual({ fromID: 'a', toID: 'c' });
+    expect(planCandidates({ snapshot: s, boundID: 'a', now: NOW, proactiveThreshold: 0.95 }).candidates[0]!.id).toBe('a');
+    // A window past its reset counts as empty.
+    expect(planCandidates({ snapshot: s, boundID: undefined, now: NOW + 3600_001, proactiveThreshold: 0.95 }).candidates[0]!.id).toBe('a');
+  });
+
+  it('earliestFree ignores accounts that will not free up by themselves', () => {
+    expect(earliestFree([rec('a', { cooldownUntil: NOW + 5000 }), rec('b', { cooldownUntil: NOW + 1000, needsReauth: true }), rec('c', { cooldownUntil: NOW + 3000 })], NOW)).toBe(NOW + 3000);
+    expect(earliestFree([rec('a', { needsReauth: true })], NOW)).toBeUndefined();
+  });
+});
+
+describe('AffinityMap', () => {
+  it('binds, expires idle bindings, caps its size, and drops a provider on a manual switch', () => {
+    const m = new AffinityMap({ maxEntries: 2, idleMs: 1000 });
+    m.syncSwitch('anthropic', 0);
+    m.bind('anthropic', 'anthropic:1', 'a', NOW);
+    m.bind('openai', 'openai:1', 'x', NOW);
+    expect(m.get('anthropic:1', NOW + 10)).toBe('a');
+    expect(m.get('anthropic:1', NOW + 2000)).toBeUndefined();
+    m.bind('anthropic', 'anthropic:2', 'b', NOW);
+    m.bind('anthropic', 'anthropic:3', 'c', NOW);
+    expect(m.size).toBe(2);
+    m.syncSwitch('anthropic', 1);
+    expect(m.get('anthropic:3', NOW)).toBeUndefined();
+  });
+});
+
+it('mergeUsage keeps windows only the usage endpoint knows', () => {
+  const prev = { asOf: 1, source: 'endpoint' as const, windows: [{ key: 'five_hour', label: '5-hour', percentUsed: 1 }, { key: 'seven_day_opus', label: '7-day (Opus)', percentUsed: 5 }] };
+  const fresh = { asOf: 2, source: 'headers' as const, windows: [{ key: 'five_hour', label: '5-hour', percentUsed: 9 }] };
+  expect(mergeUsage(prev, fresh).windows.map((w) => [w.key, w.percentUsed])).toEqual([['five_hour', 9], ['seven_day_opus', 5]]);
+});
