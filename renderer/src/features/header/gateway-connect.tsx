@@ -1,0 +1,52 @@
+/** Copy-ready client settings (Claude Code, opencode, Codex CLI, SDKs) for the running gateway. */
+import { For, Show } from 'solid-js';
+import { GATEWAY_KEY_PLACEHOLDER } from '../../../../shared/ipc';
+import { useApi } from '../../lib/api';
+import { useAppState } from '../../lib/app-state';
+import { CopyButton } from '../../ui/copy-button';
+import { notify } from '../../ui/toast';
+
+export function GatewayClientSettings() {
+  const app = useAppState();
+  const api = useApi();
+  const clients = () => app.gateway()?.clients ?? [];
+
+  async function copy(clientID: Parameters<typeof api.gateway.copySettings>[0]['clientID']): Promise<boolean> {
+    const res = await api.gateway.copySettings({ clientID });
+    if (!res.ok) {
+      notify('error', 'Could not copy', res.error.message);
+      return false;
+    }
+    return res.value.copied;
+  }
+
+  return (
+    <div class="flex flex-col gap-4" data-testid="client-settings">
+      <p class="text-xs text-muted">
+        Point a tool at the gateway with these settings. “Copy” puts them on the clipboard with your gateway key in
+        place of <code class="font-mono">{GATEWAY_KEY_PLACEHOLDER}</code>.
+      </p>
+      <Show when={clients().length === 0}>
+        <p class="text-sm text-muted">The gateway is not running, so there is nothing to point a tool at yet.</p>
+      </Show>
+      <For each={clients()}>
+        {(c) => (
+          <section class="flex flex-col gap-1.5" aria-label={c.title}>
+            <div class="flex items-center justify-between gap-2">
+              <h3 class="text-sm font-medium">
+                {c.title} <span class="text-xs font-normal text-muted">· {c.format}</span>
+              </h3>
+              <CopyButton ariaLabel={`Copy ${c.title} settings`} copy={() => copy(c.clientID)} />
+            </div>
+            <pre class="overflow-x-auto rounded-md border border-line bg-bg p-3 font-mono text-xs leading-relaxed">
+              {c.text}
+            </pre>
+            <Show when={c.note}>
+              <p class="text-xs text-muted">{c.note}</p>
+            </Show>
+          </section>
+        )}
+      </For>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * The Platform seam: the UI gets its RotaryApi from this context and never touches
+ * `window.rotary` or `fetch` itself. In Electron the preload's bridge is used; in a plain
+ * browser the web transport to the headless core.
+ */
+import { createContext, useContext } from 'solid-js';
+import { API_GLOBAL, type Result, type RotaryApi } from '../../../shared/ipc';
+import { createWebApi, takeWebKey } from './transport-web';
+
+export interface Platform {
+  api: RotaryApi;
+  shell: 'electron' | 'web';
+}
+
+/** `undefined` when in a browser without the gateway key: the UI explains how to open the right link. */
+export function detectPlatform(): Platform | undefined {
+  const bridge = (window as unknown as Record<string, RotaryApi | undefined>)[API_GLOBAL];
+  if (bridge) return { api: bridge, shell: 'electron' };
+  const key = takeWebKey();
+  if (!key) return undefined;
+  return { api: createWebApi({ key }), shell: 'web' };
+}
+
+export const PlatformContext = createContext<Platform>();
+
+export function usePlatform(): Platform {
+  const platform = useContext(PlatformContext);
+  if (!platform) throw new Error('usePlatform() outside <PlatformContext.Provider>');
+  return platform;
+}
+
+export function useApi(): RotaryApi {
+  return usePlatform().api;
+}
+
+/** The error text to show for a failed result. */
+export function errorText(result: Result<unknown>): string {
+  return result.ok ? '' : result.error.message;
+}

@@ -1,0 +1,242 @@
+/**
+ * Server data the whole window shares: the pool view, connected/supported providers, gateway
+ * status, recent conversations and app info. Loaded over the api, then kept current by pushed
+ * events merged with `reconcile` (so rows keep their identity and only changed bars redraw).
+ * Components read accessors and call named actions; nobody else writes the store.
+ */
+import { createContext, createSignal, onCleanup, useContext, type Accessor, type JSX } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
+import type { ConversationSummary, RequestEntry } from '../../../shared/activity';
+import type { ProviderID } from '../../../shared/domain';
+import type {
+  AppInfo,
+  GatewayStatus,
+  LoginSession,
+  Notice,
+  PoolView,
+  ProviderAccounts,
+  ProvidersView,
+  Result,
+} from '../../../shared/ipc';
+import { notify } from '../ui/toast';
+import { useApi } from './api';
+
+interface State {
+  pool: PoolView | undefined;
+  providers: ProvidersView | undefined;
+  gateway: GatewayStatus | undefined;
+  conversations: ConversationSummary[];
+  info: AppInfo | undefined;
+  /** Set when the first load failed (core unreachable, wrong key…). */
+  loadError: string | undefined;
+}
+
+export type SettingsTab = 'providers' | 'detail' | 'about';
+
+export interface AppState {
+  pool: Accessor<PoolView | undefined>;
+  providers: Accessor<ProvidersView | undefined>;
+  provider: (providerID: ProviderID) => ProviderAccounts | undefined;
+  gateway: Accessor<GatewayStatus | undefined>;
+  conversations: Accessor<ConversationSummary[]>;
+  info: Accessor<AppInfo | undefined>;
+  loadError: Accessor<string | undefined>;
+  /** Ticks every 15 s so countdowns and ages move. */
+  now: Accessor<number>;
+  /** Bumped by every `request` activity event (the selected conversation re-reads its requests). */
+  activitySeq: Accessor<number>;
+  loadRequests: (conversationID: string) => Promise<RequestEntry[]>;
+  setActive: (providerID: ProviderID, recordID: string) => Promise<boolean>;
+  removeAccount: (providerID: ProviderID, recordID: string) => Promise<{ remaining: number } | undefined>;
+  /** `quiet`: an automatic refresh (a view opened); failures show in the snapshot, not as a toast. */
+  refreshUsage: (providerID?: ProviderID, quiet?: boolean) => Promise<void>;
+  onLogin: (listener: (session: LoginSession) => void) => () => void;
+  settings: {
+    open: Accessor<boolean>;
+    tab: Accessor<SettingsTab>;
+    providerID: Accessor<ProviderID | undefined>;
+    /** Provider whose "Add account" flow should start when its detail opens. */
+    pendingLogin: Accessor<ProviderID | undefined>;
+    show: (tab?: SettingsTab, providerID?: ProviderID) => void;
+    setOpen: (open: boolean) => void;
+    setTab: (tab: SettingsTab) => void;
+    openProvider: (providerID: ProviderID, startLogin?: boolean) => void;
+    takePendingLogin: () => ProviderID | undefined;
+  };
+}
+
+const AppStateContext = createContext<AppState>();
+
+export function useAppState(): AppState {
+  const state = useContext(AppStateContext);
+  if (!state) throw new Error('useAppState() outside <AppStateProvider>');
+  return state;
+}
+
+export function AppStateProvider(props: { children: JSX.Element }) {
+  const api = useApi();
+  const [state, setState] = createStore<State>({
+    pool: undefined,
+    providers: undefined,
+    gateway: undefined,
+    conversations: [],
+    info: undefined,
+    loadError: undefined,
+  });
+  const [now, setNow] = createSignal(Date.now());
+  const [activitySeq, setActivitySeq] = createSignal(0);
+  const [settingsOpen, setSettingsOpen] = createSignal(false);
+  const [settingsTab, setSettingsTab] = createSignal<SettingsTab>('providers');
+  const [settingsProvider, setSettingsProvider] = createSignal<ProviderID | undefined>();
+  const [pendingLogin, setPendingLogin] = createSignal<ProviderID | undefined>();
+
+  const clock = setInterval(() => setNow(Date.now()), 15_000);
+  onCleanup(() => clearInterval(clock));
+
+  function applyPool(view: PoolView) {
+    setState('pool', reconcile(view, { merge: true }));
+  }
+
+  function failed(result: Result<unknown>, title: string): boolean {
+    if (result.ok) return false;
+    notify('error', title, result.error.message);
+    return true;
+  }
+
+  async function loadProviders() {
+    const res = await api.providers.list();
+    if (res.ok) setState('providers', reconcile(res.value, { merge: true }));
+  }
+
+  async function loadConversations() {
+    const res = await api.activity.conversations({ limit: 100 });
+    if (res.ok) setState('conversations', reconcile(res.value, { merge: true }));
+  }
+
+  async function loadGateway() {
+    const res = await api.gateway.status();
+    if (res.ok) setState('gateway', reconcile(res.value, { merge: true }));
+  }
+
+  async function loadAll() {
+    const [pool, info] = await Promise.all([api.accounts.list(), api.app.info()]);
+    if (!pool.ok) {
+      setState('loadError', pool.error.message);
+      return;
+    }
+    setState('loadError', undefined);
+    applyPool(pool.value);
+    if (info.ok) setState('info', info.value);
+    await Promise.all([loadProviders(), loadConversations(), loadGateway()]);
+  }
+
+  // Activity arrives in bursts (a streaming client, a rotation storm); re-read at most every 250 ms.
+  let convTimer: ReturnType<typeof setTimeout> | undefined;
+  function conversationsChanged() {
+    if (convTimer) return;
+    convTimer = setTimeout(() => {
+      convTimer = undefined;
+      void loadConversations();
+      setActivitySeq((n) => n + 1);
+    }, 250);
+  }
+
+  const offPool = api.onPool((view) => {
+    applyPool(view);
+    void loadProviders();
+    // Every request changes the pool (usage, health); this also catches activity sent while the
+    // event stream was (re)connecting, since the stream opens with a pool view.
+    conversationsChanged();
+  });
+  const offActivity = api.onActivity((event) => {
+    if (event.kind === 'request' || event.kind === 'rotation') conversationsChanged();
+    else if (event.kind === 'all-limited') notify('error', 'All accounts are rate-limited', event.message);
+    else if (event.kind === 'needs-reauth') notify('error', `${event.label} needs to log in again`, 'Open Settings → Providers to log in again.');
+  });
+  const offNotice = api.onNotice((notice: Notice) =>
+    notify(notice.level === 'error' ? 'error' : 'info', notice.message),
+  );
+  const gatewayTimer = setInterval(() => void loadGateway(), 10_000);
+  onCleanup(() => {
+    offPool();
+    offActivity();
+    offNotice();
+    clearInterval(gatewayTimer);
+    if (convTimer) clearTimeout(convTimer);
+  });
+  void loadAll();
+
+  const value: AppState = {
+    pool: () => state.pool,
+    providers: () => state.providers,
+    provider: (id) => state.pool?.providers.find((p) => p.providerID === id),
+    gateway: () => state.gateway,
+    conversations: () => state.conversations,
+    info: () => state.info,
+    loadError: () => state.loadError,
+    now,
+    activitySeq,
+    async loadRequests(conversationID) {
+      const res = await api.activity.requests({ conversationID });
+      // Oldest first whatever order the core sends (the table reads top to bottom in time).
+      return res.ok ? [...res.value].sort((a, b) => a.at - b.at) : [];
+    },
+    async setActive(providerID, recordID) {
+      const res = await api.accounts.setActive({ providerID, recordID });
+      if (failed(res, 'Could not switch account')) return false;
+      if (res.ok && state.pool) {
+        const i = state.pool.providers.findIndex((p) => p.providerID === providerID);
+        if (i >= 0) setState('pool', 'providers', i, reconcile(res.value, { merge: true }));
+      }
+      return true;
+    },
+    async removeAccount(providerID, recordID) {
+      const res = await api.accounts.remove({ providerID, recordID });
+      if (failed(res, 'Could not remove account') || !res.ok) return undefined;
+      // The pool event follows; re-read now so the list is right even if events are down.
+      const pool = await api.accounts.list();
+      if (pool.ok) applyPool(pool.value);
+      await loadProviders();
+      return res.value;
+    },
+    async refreshUsage(providerID, quiet) {
+      const res = await api.usage.refresh(providerID ? { providerID } : {});
+      if (!res.ok) {
+        if (!quiet) failed(res, 'Could not refresh usage');
+        return;
+      }
+      // A refresh of one provider answers with that provider only: merge, do not replace.
+      if (!providerID) return applyPool(res.value);
+      const fresh = res.value.providers.find((p) => p.providerID === providerID);
+      const i = state.pool?.providers.findIndex((p) => p.providerID === providerID) ?? -1;
+      if (fresh && i >= 0) setState('pool', 'providers', i, reconcile(fresh, { merge: true }));
+    },
+    onLogin: (listener) => api.onLogin(listener),
+    settings: {
+      open: settingsOpen,
+      tab: settingsTab,
+      providerID: settingsProvider,
+      pendingLogin,
+      show(tab, providerID) {
+        if (providerID) setSettingsProvider(providerID);
+        setSettingsTab(tab ?? 'providers');
+        setSettingsOpen(true);
+      },
+      setOpen: setSettingsOpen,
+      setTab: setSettingsTab,
+      openProvider(providerID, startLogin) {
+        setSettingsProvider(providerID);
+        setPendingLogin(startLogin ? providerID : undefined);
+        setSettingsTab('detail');
+        setSettingsOpen(true);
+      },
+      takePendingLogin() {
+        const p = pendingLogin();
+        setPendingLogin(undefined);
+        return p;
+      },
+    },
+  };
+
+  return <AppStateContext.Provider value={value}>{props.children}</AppStateContext.Provider>;
+}

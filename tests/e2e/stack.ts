@@ -1,0 +1,162 @@
+/**
+ * The real stack the end-to-end tests (and `npm run demo`) drive: provider simulator, core
+ * (store + vault + pool) in a temp ROTARY_HOME, token manager, usage poller, gateway on a free
+ * port, the application service and the web transport serving the built renderer at /ui/.
+ * Nothing is mocked; only the upstream is the simulator (via ROTARY_UPSTREAM).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAppService, type AppService } from '../../electron/core/app-service.js';
+import { openCore, type Core } from '../../electron/core/core.js';
+import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
+import type { AccountRecord } from '../../shared/domain.js';
+import { createKeytarVault } from '../../electron/core/pool/vault-keytar.js';
+import { createTokenManager } from '../../electron/core/providers/token-manager.js';
+import { createUsagePoller, type RotaryUsagePoller } from '../../electron/core/providers/usage-poller.js';
+import { createProviderLoginDriver } from '../../electron/core/service/login-driver.js';
+import { usagePortFor } from '../../electron/core/service/usage-port.js';
+import { mountWebTransport } from '../../electron/core/web/web-transport.js';
+import { startSimulator, type SimAccount, type Simulator } from '../sim/server.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const RENDERER_DIST = path.join(ROOT, 'renderer', 'dist');
+
+export interface StackOptions {
+  /** Anthropic accounts to create in the simulator and add to the pool (default 3). */
+  anthropicAccounts?: number;
+  /** `keychain` (default; a private service name in the real keychain) or `file`. */
+  secrets?: 'keychain' | 'file';
+  /** Gateway port (default 0 = free port). */
+  port?: number;
+  /** Fixed gateway key (default random). */
+  key?: string;
+  /** Start the background usage poller (default false: tests refresh explicitly). */
+  pollUsage?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  sim: Simulator;
+  core: Core;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  gateway: Gateway;
+  service: AppService;
+  poller: RotaryUsagePoller;
+  /** Simulator account and pool record, in the order they were added ("Account 1" first). */
+  accounts: Array<{ sim: SimAccount; record: AccountRecord }>;
+  /** `http://127.0.0.1:PORT/ui/#key=…` */
+  uiURL: string;
+  /** Create an Anthropic or OpenAI account in the simulator and add it to the pool, as a login would. */
+  addAccount(provider: 'anthropic' | 'openai', label: string, email?: string): Promise<{ sim: SimAccount; record: AccountRecord }>;
+  /** Every token the simulator has issued so far (access, refresh, id tokens). */
+  simTokens(): string[];
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  if (!existsSync(path.join(RENDERER_DIST, 'index.html'))) {
+    throw new Error('renderer/dist is missing: run `npx vite build` (npm test runs `npm run build:web` first).');
+  }
+  const sim = await startSimulator();
+  const home = await mkdtemp(path.join(tmpdir(), 'rotary-e2e-'));
+  const secrets = options.secrets ?? 'keychain';
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ROTARY_HOME: home,
+    ROTARY_UPSTREAM: sim.url,
+    ROTARY_SECRET_BACKEND: secrets,
+  };
+  // A service name of its own keeps parallel test files from reconciling each other's secrets away.
+  const vaultService = `Rotary-e2e-${randomBytes(4).toString('hex')}`;
+  const core = await openCore({
+    env,
+    home,
+    reconcile: false,
+    ...(secrets === 'keychain' ? { vault: createKeytarVault(vaultService) } : { warn: () => undefined }),
+  });
+
+  const issued = new Set<string>();
+  async function addAccount(provider: 'anthropic' | 'openai', label: string, email?: string) {
+    const acc = sim.addAccount(provider, email ? { email } : {});
+    const creds = acc.credentials();
+    const record = await core.pool.add({
+      providerID: provider,
+      label,
+      email: acc.email,
+      accountId: creds.accountId,
+      secret: {
+        access: creds.access,
+        ...(creds.refresh ? { refresh: creds.refresh } : {}),
+        ...(creds.expires ? { expires: creds.expires } : {}),
+        // What the OpenAI login keeps: the ChatGPT account id sent as `chatgpt-account-id`.
+        ...(provider === 'openai' ? { extras: { accountId: creds.accountId } } : {}),
+      },
+    });
+    return { sim: acc, record };
+  }
+  const accounts: Stack['accounts'] = [];
+  for (let i = 1; i <= (options.anthropicAccounts ?? 3); i++) {
+    accounts.push(await addAccount('anthropic', `Account ${i}`, `user${i}@example.com`));
+  }
+
+  const tokens = createTokenManager({ pool: core.pool, env, home });
+  const poller = createUsagePoller({ pool: core.pool, tokens, env, jitterMs: 0, minIntervalMs: 0 });
+  if (options.pollUsage) poller.start();
+  const gateway = await createGateway({
+    pool: core.pool,
+    tokens,
+    env,
+    port: options.port ?? 0,
+    key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const service = createAppService({
+    pool: core.pool,
+    store: core.store,
+    shell: 'web',
+    version,
+    login: createProviderLoginDriver({ pool: core.pool, env, openaiPorts: [0] }),
+    usage: usagePortFor(poller, core.pool),
+    gateway: { running: () => true, url: () => gateway.url, port: () => gateway.port, key: () => gateway.key },
+    activity: gateway.activity,
+    extraExternalOrigins: [sim.url],
+  });
+  const transport = mountWebTransport(gateway, service, { staticDir: RENDERER_DIST });
+
+  return {
+    sim,
+    core,
+    env,
+    home,
+    gateway,
+    service,
+    poller,
+    accounts,
+    uiURL: `${gateway.url}/ui/#key=${gateway.key}`,
+    addAccount,
+    simTokens() {
+      for (const acc of sim.accounts()) {
+        const c = acc.credentials();
+        for (const t of [c.access, c.refresh, c.idToken]) if (t) issued.add(t);
+      }
+      return [...issued];
+    },
+    async close() {
+      poller.stop();
+      transport.close();
+      service.close();
+      await gateway.close();
+      // Leave nothing in the shared keychain.
+      for (const key of await core.vault.list().catch(() => [] as string[])) await core.vault.delete(key).catch(() => false);
+      await core.close();
+      await sim.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
