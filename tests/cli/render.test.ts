@@ -33,7 +33,9 @@ describe('usage bars', () => {
     expect(duration((3 * 24 * 60 + 4 * 60 + 10) * MIN)).toBe('3 d 4 h');
     expect(resetText(NOW - 1, NOW)).toBe('resets now');
     expect(ageText(NOW - 10_000, NOW)).toBe('as of just now');
-    expect(ageText(NOW - 65 * MIN, NOW)).toBe('as of 1 h 5 min ago');
+    expect(ageText(NOW - 65 * MIN, NOW)).toBe('as of 1 h ago');
+    expect(ageText(0, NOW)).toBe('not read yet');
+    expect(resetText(undefined, NOW)).toBe('reset time unknown');
   });
 
   it('names the account status', () => {

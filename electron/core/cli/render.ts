@@ -2,6 +2,13 @@
  * Text rendering for the terminal: usage bars, countdowns, ages and account status lines.
  * Pure functions of their inputs (the clock is passed in) so they are unit-tested directly.
  */
+import {
+  ageText as sharedAgeText,
+  clampPercent,
+  formatClock,
+  formatDuration,
+  resetText as sharedResetText,
+} from '../../../shared/usage-format.js';
 import { PROVIDER_NAMES, type AccountStatus, type AccountView, type ProviderID, type UsageWindow } from '../../../shared/domain.js';
 
 const BAR_CELLS = 10;
@@ -15,47 +22,20 @@ export function bar(percentUsed: number, cells = BAR_CELLS): string {
   return FULL.repeat(filled) + EMPTY.repeat(cells - filled);
 }
 
-export function clampPercent(percent: number): number {
-  if (!Number.isFinite(percent)) return 0;
-  return Math.min(100, Math.max(0, percent));
-}
-
 /** "2 h 14 min", "3 d 4 h", "12 min", "less than a minute". */
-export function duration(ms: number): string {
-  if (ms < 60_000) return 'less than a minute';
-  const totalMin = Math.floor(ms / 60_000);
-  const days = Math.floor(totalMin / 1440);
-  const hours = Math.floor((totalMin % 1440) / 60);
-  const mins = totalMin % 60;
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
-  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
-  return `${mins} min`;
-}
+export const duration = formatDuration;
 
 /** "resets in 2 h 14 min" (or "reset time unknown" / "resets now"). */
 export function resetText(resetsAt: number | undefined, now: number): string {
-  if (resetsAt === undefined) return 'reset time unknown';
-  const left = resetsAt - now;
-  if (left <= 0) return 'resets now';
-  return `resets in ${duration(left)}`;
+  return sharedResetText(resetsAt, now) ?? 'reset time unknown';
 }
 
-/** "as of 3 min ago" / "as of just now". */
+/** "as of 3 min ago" / "as of just now" ("not read yet" before the first reading). */
 export function ageText(asOf: number, now: number): string {
-  const age = now - asOf;
-  if (age < 60_000) return 'as of just now';
-  return `as of ${duration(age)} ago`;
+  return sharedAgeText(asOf, now) ?? 'not read yet';
 }
 
-/** "14:05" today, "Mon 14:05" within a week, else an ISO-like date. */
-export function clockTime(at: number, now: number): string {
-  const date = new Date(at);
-  const hhmm = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-  const sameDay = new Date(now).toDateString() === date.toDateString();
-  if (sameDay) return hhmm;
-  if (Math.abs(at - now) < 6 * 86_400_000) return `${date.toLocaleDateString('en-US', { weekday: 'short' })} ${hhmm}`;
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')} ${hhmm}`;
-}
+export const clockTime = formatClock;
 
 /** `█████░░░░░  52%  resets in 2 h 14 min`. */
 export function windowLine(window: UsageWindow, now: number): string {

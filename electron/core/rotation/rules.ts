@@ -6,6 +6,7 @@
  * Every parser here is written for hostile input: a garbage or missing header, a non-JSON
  * body, a reset in the past or years away. None of them throws; they fall back.
  */
+import { formatClock, formatIn } from '../../../shared/usage-format.js';
 import type { ProviderID, UsageSnapshot } from '../../../shared/domain.js';
 import type { RequestCredential, UpstreamVerdict } from '../providers/types.js';
 
@@ -176,23 +177,23 @@ export function pickReset(absolute: Array<number | undefined>, relative: Array<n
   return rel !== undefined && rel > abs + 2000 ? rel : abs;
 }
 
-/** "in 23 min", "in 2 h 5 min", "in 3 days", "in 40 s". */
-export function formatIn(ms: number): string {
-  const s = Math.max(1, Math.ceil(ms / 1000));
-  if (s < 60) return `in ${s} s`;
-  const min = Math.ceil(s / 60);
-  if (min < 60) return `in ${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 48) return min % 60 ? `in ${h} h ${min % 60} min` : `in ${h} h`;
-  return `in ${Math.round(h / 24)} days`;
-}
-
-/** Local wall-clock time "14:05" (and the date when it is not today). */
-export function formatAt(at: number, now: number): string {
-  const d = new Date(at);
-  const hm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  if (d.toDateString() === new Date(now).toDateString()) return hm;
-  return `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })} ${hm}`;
+/** The `error.type` of an OpenAI-style error body (Codex and Copilot answer in that format). */
+export function openAIErrorType(status: number, kind: ErrorKind, authType: string): string {
+  if (status === 429) return 'rate_limit_exceeded';
+  switch (kind) {
+    case 'auth':
+    case 'needs-reauth':
+      return authType;
+    case 'network':
+      return 'server_error';
+    case 'bad-request':
+    case 'too-large':
+      return 'invalid_request_error';
+    case 'not-found':
+      return 'not_found_error';
+    case 'forbidden':
+      return 'permission_error';
+  }
 }
 
 /** "All 3 Anthropic accounts are rate-limited; the first frees up at 14:05 (in 23 min)." */
@@ -206,7 +207,7 @@ export function allLimitedMessage(name: string, input: AllLimitedInput): { messa
     return { message: `${what} a new login in Rotary (or are disabled); none can take requests.`, retryAfterSec: 0 };
   }
   const retryAfterSec = Math.max(1, Math.ceil((earliest - now) / 1000));
-  const when = `at ${formatAt(earliest, now)} (${formatIn(earliest - now)})`;
+  const when = `at ${formatClock(earliest, now)} (${formatIn(earliest - now)})`;
   const message =
     count === 1
       ? `The only ${name} account is rate-limited; it frees up ${when}.`

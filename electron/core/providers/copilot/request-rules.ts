@@ -4,6 +4,7 @@
  * texts ("try again in 58 hours") are time-window rate limits.
  */
 import {
+  openAIErrorType,
   allLimitedMessage,
   asRecord,
   baseOutgoingHeaders,
@@ -68,24 +69,6 @@ export function classifyCopilot(status: number, headers: HeaderBag, bodyText?: s
   return { kind: 'rate-limit', until: until ?? now + DEFAULT_RATE_LIMIT_COOLDOWN_MS, reason: 'rate limit (429)' };
 }
 
-function errorType(status: number, kind: ErrorKind): string {
-  if (status === 429) return 'rate_limit_exceeded';
-  switch (kind) {
-    case 'auth':
-    case 'needs-reauth':
-      return 'authentication_error';
-    case 'network':
-      return 'server_error';
-    case 'bad-request':
-    case 'too-large':
-      return 'invalid_request_error';
-    case 'not-found':
-      return 'not_found_error';
-    case 'forbidden':
-      return 'permission_error';
-  }
-}
-
 export const copilotRequestRules: ProviderRequestRules = {
   providerID: 'github-copilot',
   name: 'GitHub Copilot',
@@ -110,7 +93,7 @@ export const copilotRequestRules: ProviderRequestRules = {
   },
 
   errorResponse(status, kind, message) {
-    return jsonResponse(status, { error: { type: errorType(status, kind), message, code: null } });
+    return jsonResponse(status, { error: { type: openAIErrorType(status, kind, 'authentication_error'), message, code: null } });
   },
 
   outgoingHeaders(client: HeaderBag, credential: RequestCredential) {

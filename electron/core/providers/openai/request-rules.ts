@@ -3,6 +3,7 @@
  */
 import type { UsageSnapshot, UsageWindow } from '../../../../shared/domain.js';
 import {
+  openAIErrorType,
   allLimitedMessage,
   applyCredentialHeaders,
   asRecord,
@@ -81,24 +82,6 @@ export function codexUsageFromHeaders(headers: HeaderBag, now: number): UsageSna
   return windows.length ? { windows, asOf: now, source: 'headers' } : undefined;
 }
 
-function errorType(status: number, kind: ErrorKind): string {
-  if (status === 429) return 'rate_limit_exceeded';
-  switch (kind) {
-    case 'auth':
-    case 'needs-reauth':
-      return 'invalid_request_error';
-    case 'network':
-      return 'server_error';
-    case 'bad-request':
-    case 'too-large':
-      return 'invalid_request_error';
-    case 'not-found':
-      return 'not_found_error';
-    case 'forbidden':
-      return 'permission_error';
-  }
-}
-
 /** The client's own account header would point at its login, not ours. */
 const CODEX_DROP = new Set(['chatgpt-account-id']);
 
@@ -136,7 +119,7 @@ export const openaiRequestRules: ProviderRequestRules = {
   },
 
   errorResponse(status, kind, message) {
-    return jsonResponse(status, { error: { type: errorType(status, kind), message, code: null, param: null } });
+    return jsonResponse(status, { error: { type: openAIErrorType(status, kind, 'invalid_request_error'), message, code: null, param: null } });
   },
 
   outgoingHeaders(client: HeaderBag, credential: RequestCredential, accountId?: string) {

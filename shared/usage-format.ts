@@ -1,0 +1,59 @@
+/**
+ * Text for usage numbers and times, shared by the UI, the CLI and the gateway's messages so
+ * that "resets in 2 h 14 min" reads the same everywhere. Pure functions; the clock is passed in.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Percent to draw: providers may report more than 100 % or nonsense; bars stay within 0–100. */
+export function clampPercent(percentUsed: number): number {
+  if (!Number.isFinite(percentUsed)) return 0;
+  return Math.min(100, Math.max(0, percentUsed));
+}
+
+/** "2 h 14 min", "45 min", "3 d 4 h", "less than a minute". Minutes round up so "0 min" never shows. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < MINUTE) return 'less than a minute';
+  const totalMin = Math.ceil(ms / MINUTE);
+  const days = Math.floor(totalMin / (24 * 60));
+  const hours = Math.floor((totalMin % (24 * 60)) / 60);
+  const mins = totalMin % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+/** "in 40 s", "in 23 min", "in 2 h 14 min": like formatDuration, with seconds for the last minute. */
+export function formatIn(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds < 60 ? `in ${seconds} s` : `in ${formatDuration(ms)}`;
+}
+
+/** "resets in 2 h 14 min"; "resets now" once the moment has passed; undefined when unknown. */
+export function resetText(resetsAt: number | undefined, now: number): string | undefined {
+  if (resetsAt === undefined || !Number.isFinite(resetsAt)) return undefined;
+  const left = resetsAt - now;
+  if (left <= 0) return 'resets now';
+  return `resets in ${formatDuration(left)}`;
+}
+
+/** "as of just now", "as of 3 min ago", "as of 2 h ago", "as of 2 d ago". */
+export function ageText(asOf: number | undefined, now: number): string | undefined {
+  if (asOf === undefined || !Number.isFinite(asOf) || asOf <= 0) return undefined;
+  const age = Math.max(0, now - asOf);
+  if (age < MINUTE) return 'as of just now';
+  if (age < HOUR) return `as of ${Math.floor(age / MINUTE)} min ago`;
+  if (age < DAY) return `as of ${Math.floor(age / HOUR)} h ago`;
+  return `as of ${Math.floor(age / DAY)} d ago`;
+}
+
+/** Local wall-clock time: "14:05" today, "Mon 14:05" within a week, else "2026-07-01 14:05". */
+export function formatClock(at: number, now: number): string {
+  const date = new Date(at);
+  const hhmm = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  if (new Date(now).toDateString() === date.toDateString()) return hhmm;
+  if (Math.abs(at - now) < 6 * DAY) return `${date.toLocaleDateString('en-US', { weekday: 'short' })} ${hhmm}`;
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')} ${hhmm}`;
+}
