@@ -17,7 +17,6 @@ import {
   PLAN_LIMIT_FALLBACK_MS,
   retryAfterMs,
   tryJson,
-  type ErrorKind,
   type HeaderBag,
   type ProviderRequestRules,
 } from '../../rotation/rules.js';

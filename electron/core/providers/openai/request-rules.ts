@@ -20,7 +20,6 @@ import {
   pickReset,
   retryAfterMs,
   tryJson,
-  type ErrorKind,
   type HeaderBag,
   type ProviderRequestRules,
   type TokenCounts,
