@@ -1,7 +1,7 @@
 /**
  * Bench helper: the gateway in its own process so its peak RSS is its own. Reads the
  * simulator URL and account credentials from ROTARY_BENCH_SETUP, answers IPC messages
- * `rss-reset` / `rss-get` with its sampled peak RSS.
+ * `stats-reset` / `stats-get` with its peak RSS and CPU time (bench/child-stats.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { openCore } from '../electron/core/core.js';
 import { createGateway } from '../electron/core/gateway/gateway.js';
 import { createTokenManager } from '../electron/core/providers/token-manager.js';
+import { serveStats } from './child-stats.js';
 
 interface Setup {
   url: string;
@@ -28,15 +29,9 @@ for (const [i, a] of setup.accounts.entries()) {
 }
 const gw = await createGateway({ pool: core.pool, tokens: createTokenManager({ pool: core.pool, env }), env, port: 0 });
 
-let peak = process.memoryUsage.rss();
-setInterval(() => {
-  const rss = process.memoryUsage.rss();
-  if (rss > peak) peak = rss;
-}, 50).unref();
+serveStats();
 process.on('message', (m) => {
-  if (m === 'rss-reset') peak = process.memoryUsage.rss();
-  else if (m === 'rss-get') process.send?.({ rss: Math.max(peak, process.memoryUsage.rss()) });
-  else if (m === 'stop') {
+  if (m === 'stop') {
     void gw.close().then(() => core.close()).then(() => {
       fs.rmSync(home, { recursive: true, force: true });
       process.exit(0);

@@ -6,6 +6,11 @@
  * gateway's peak RSS (it runs in its own process, as does the simulator). Prints a table and
  * writes JSON under bench/results/.
  *
+ * A third target, a bare pass-through proxy with none of Rotary's logic (bare-proxy-child.ts),
+ * runs in the same rounds: on a small machine the load generator, the simulator and the proxy
+ * share the cores, so any proxy costs throughput; the bare proxy shows that floor, and CPU time
+ * per request (gateway vs bare) shows what Rotary's own work adds.
+ *
  * Env: ROTARY_BENCH_ROUND_MS (default 2000), ROTARY_BENCH_ROUNDS (default 2 per target).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -25,7 +30,7 @@ const MODES = ['non-streaming', 'streaming'] as const;
 type Mode = (typeof MODES)[number];
 
 interface Target {
-  name: 'direct' | 'gateway';
+  name: 'direct' | 'gateway' | 'bare';
   origin: string;
   path: string;
   headers: Record<string, string>;
@@ -140,6 +145,12 @@ interface Row {
   concurrency: number;
   direct: { rps: number; p50: number; p99: number; ttfbP50: number; errors: number };
   gateway: { rps: number; p50: number; p99: number; ttfbP50: number; errors: number };
+  bare: { rps: number; p50: number; p99: number; ttfbP50: number; errors: number };
+  /** Gateway throughput relative to the bare proxy. */
+  vsBareRatio: number;
+  /** CPU time per request (user + system) of each proxy process. */
+  gatewayCpuUsPerReq: number;
+  bareCpuUsPerReq: number;
   addedP50Ms: number;
   addedP99Ms: number;
   addedTtfbP50Ms: number;
@@ -157,6 +168,8 @@ async function main(): Promise<void> {
   const setup = sim.info as { url: string; accounts: Array<{ access: string }> };
   const gw = await startChild('gateway-child.ts', { ...baseEnv, ROTARY_BENCH_SETUP: JSON.stringify(setup) });
   const gwInfo = gw.info as { url: string; key: string };
+  const bare = await startChild('bare-proxy-child.ts', { ...baseEnv, ROTARY_BENCH_SETUP: JSON.stringify(setup) });
+  const bareInfo = bare.info as { url: string };
 
   const simURL = new URL(setup.url);
   const common = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
@@ -167,35 +180,43 @@ async function main(): Promise<void> {
     headers: { ...common, authorization: `Bearer ${setup.accounts[0]!.access}`, 'anthropic-beta': 'oauth-2025-04-20' },
   };
   const gateway: Target = { name: 'gateway', origin: new URL(gwInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': gwInfo.key } };
+  const bareProxy: Target = { name: 'bare', origin: new URL(bareInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': 'unused' } };
 
   const rows: Row[] = [];
   const startedAt = new Date();
   for (const mode of MODES) {
     for (const c of CONCURRENCY) {
-      // Warm both paths (connections, JIT) before measuring.
-      await runRound(direct, mode, c, 300);
-      await runRound(gateway, mode, c, 300);
-      gw.child.send('rss-reset');
+      // Warm every path (connections, JIT) before measuring.
+      for (const t of [direct, gateway, bareProxy]) await runRound(t, mode, c, 300);
+      gw.child.send('stats-reset');
+      bare.child.send('stats-reset');
       const d: Sample[] = [];
       const g: Sample[] = [];
+      const b: Sample[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which goes first so neither always gets the warmer machine.
-        if (round % 2 === 0) {
-          d.push(await runRound(direct, mode, c, ROUND_MS));
-          g.push(await runRound(gateway, mode, c, ROUND_MS));
-        } else {
-          g.push(await runRound(gateway, mode, c, ROUND_MS));
-          d.push(await runRound(direct, mode, c, ROUND_MS));
-        }
+        // Rotate which goes first so none always gets the warmer machine.
+        const order: Array<[Target, Sample[]]> = [[direct, d], [gateway, g], [bareProxy, b]];
+        for (let k = 0; k < round % 3; k++) order.push(order.shift()!);
+        for (const [t, into] of order) into.push(await runRound(t, mode, c, ROUND_MS));
       }
-      const { rss } = await ask<{ rss: number }>(gw.child, 'rss-get');
+      const gwStats = await ask<{ rss: number; cpuMicros: number }>(gw.child, 'stats-get');
+      const bareStats = await ask<{ rss: number; cpuMicros: number }>(bare.child, 'stats-get');
+      const rss = gwStats.rss;
       const ds = summarize(merge(d));
       const gs = summarize(merge(g));
+      const bs = summarize(merge(b));
+      const gAll = merge(g);
+      const bAll = merge(b);
       const row: Row = {
         mode,
         concurrency: c,
         direct: ds,
         gateway: gs,
+        bare: bs,
+        vsBareRatio: r2(gs.rps / bs.rps),
+        // Warm-up requests are outside the stats window; errors still cost CPU, so count them.
+        gatewayCpuUsPerReq: Math.round(gwStats.cpuMicros / Math.max(1, gAll.count + gAll.errors)),
+        bareCpuUsPerReq: Math.round(bareStats.cpuMicros / Math.max(1, bAll.count + bAll.errors)),
         addedP50Ms: r2(gs.p50 - ds.p50),
         addedP99Ms: r2(gs.p99 - ds.p99),
         addedTtfbP50Ms: r2(gs.ttfbP50 - ds.ttfbP50),
@@ -203,24 +224,28 @@ async function main(): Promise<void> {
         gatewayPeakRssMB: r2(rss / 1024 / 1024),
       };
       rows.push(row);
-      process.stderr.write(`${mode} c=${c}: direct ${ds.rps} req/s, gateway ${gs.rps} req/s (${Math.round(row.throughputRatio * 100)} %), +${row.addedP50Ms} ms p50\n`);
+      process.stderr.write(
+        `${mode} c=${c}: direct ${ds.rps} req/s, gateway ${gs.rps} req/s (${Math.round(row.throughputRatio * 100)} %; bare proxy ${bs.rps}), +${row.addedP50Ms} ms p50, CPU ${row.gatewayCpuUsPerReq} vs ${row.bareCpuUsPerReq} µs/req\n`,
+      );
     }
   }
 
   gw.child.send('stop');
+  bare.child.send('stop');
   sim.child.send('stop');
 
-  const header = '| case | c | direct req/s | gateway req/s | ratio | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms | TTFB p50 direct/gw ms | added TTFB ms | gateway peak RSS MB |';
-  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const header =
+    '| case | c | direct req/s | gateway req/s | ratio | bare proxy req/s | gw / bare | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms | TTFB p50 direct/gw ms | added TTFB ms | CPU µs/req gw / bare | gateway peak RSS MB |';
+  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map(
     (r) =>
-      `| ${r.mode} | ${r.concurrency} | ${r.direct.rps} | ${r.gateway.rps} | ${Math.round(r.throughputRatio * 100)} % | ${r.direct.p50} / ${r.direct.p99} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.addedP50Ms} / ${r.addedP99Ms} | ${r.direct.ttfbP50} / ${r.gateway.ttfbP50} | ${r.addedTtfbP50Ms} | ${r.gatewayPeakRssMB} |`,
+      `| ${r.mode} | ${r.concurrency} | ${r.direct.rps} | ${r.gateway.rps} | ${Math.round(r.throughputRatio * 100)} % | ${r.bare.rps} | ${Math.round(r.vsBareRatio * 100)} % | ${r.direct.p50} / ${r.direct.p99} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.addedP50Ms} / ${r.addedP99Ms} | ${r.direct.ttfbP50} / ${r.gateway.ttfbP50} | ${r.addedTtfbP50Ms} | ${r.gatewayCpuUsPerReq} / ${r.bareCpuUsPerReq} | ${r.gatewayPeakRssMB} |`,
   );
   const table = [header, sep, ...lines].join('\n');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
   process.stdout.write(`\nRotary gateway bench — ${startedAt.toISOString()} — ${machine}\nRounds: ${ROUNDS} × ${ROUND_MS} ms per target, alternating.\n\n${table}\n`);
 
-  const errors = rows.reduce((n, r) => n + r.direct.errors + r.gateway.errors, 0);
+  const errors = rows.reduce((n, r) => n + r.direct.errors + r.gateway.errors + r.bare.errors, 0);
   if (errors) process.stdout.write(`\n${errors} requests failed (counted as errors, excluded from latency).\n`);
   const out = { startedAt: startedAt.toISOString(), machine, roundMs: ROUND_MS, rounds: ROUNDS, rows, table };
   const dir = path.join(here, 'results');

@@ -1,0 +1,44 @@
+/**
+ * Bench helper: the floor. A bare pass-through proxy (node:http in, undici keep-alive pool out,
+ * swap the key for the account token, stream the answer back) with none of Rotary's logic,
+ * measured beside the gateway so the table shows what Rotary itself adds on top of what any
+ * Node proxy costs on this machine. Answers IPC `stats-reset` / `stats-get` like the gateway child.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { serveStats } from './child-stats.js';
+
+const setup = JSON.parse(process.env.ROTARY_BENCH_SETUP ?? '{}') as { url: string; accounts: Array<{ access: string }> };
+const upstream = new URL(setup.url);
+const pool = new Pool(upstream.origin, { connections: 512, keepAliveTimeout: 30_000 });
+const token = `Bearer ${setup.accounts[0]!.access}`;
+
+const server = createServer({ keepAlive: true }, (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const headers = { ...req.headers, authorization: token, 'anthropic-beta': 'oauth-2025-04-20' };
+    delete (headers as Record<string, unknown>)['x-api-key'];
+    delete headers.host;
+    delete headers.connection;
+    pool
+      .request({ path: `/api.anthropic.com${req.url!.slice('/anthropic'.length)}`, method: 'POST', headers, body: Buffer.concat(chunks) })
+      .then((up) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding') out[k] = v;
+        res.writeHead(up.statusCode, out);
+        up.body.pipe(res);
+      })
+      .catch(() => {
+        res.writeHead(502).end();
+      });
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  serveStats();
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`);
+});
+process.on('message', (m) => {
+  if (m === 'stop') server.close(() => process.exit(0));
+});
