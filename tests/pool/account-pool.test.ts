@@ -149,6 +149,22 @@ describe.runIf(hasSecretService)('AccountPool', () => {
     expect((await pool.store.read()).providers.anthropic!.records[0]!.health.successCount).toBe(100);
   });
 
+  it('coalesced successes, usage and a later failure all land in the file in order', async () => {
+    const a = await pool.add({ providerID: 'anthropic', secret: secret(1) });
+    for (let i = 0; i < 50; i++) pool.recordOutcome({ providerID: 'anthropic', recordID: a.id, ok: true, status: 200 });
+    const usage = (pct: number) => ({ windows: [{ key: 'five_hour', label: '5-hour', percentUsed: pct }], asOf: now, source: 'headers' as const });
+    pool.setUsage('anthropic', a.id, usage(10));
+    pool.setUsage('anthropic', a.id, usage(20));
+    pool.recordOutcome({ providerID: 'anthropic', recordID: a.id, ok: false, status: 429, cooldownUntil: now + 1000 });
+    // A reload from disk (another process wrote) keeps what is still pending on top.
+    await pool.reload('file');
+    expect(pool.getRecord('anthropic', a.id)!.health).toMatchObject({ successCount: 50, failureCount: 1, lastStatus: 429 });
+    await pool.flush();
+    const onDisk = (await pool.store.read()).providers.anthropic!.records[0]!;
+    expect(onDisk.health).toMatchObject({ successCount: 50, failureCount: 1, lastStatus: 429, cooldownUntil: now + 1000 });
+    expect(onDisk.usage?.windows[0]?.percentUsed).toBe(20);
+  });
+
   it('reconcile deletes orphan secrets and flags records without a secret', async () => {
     const a = await pool.add({ providerID: 'anthropic', secret: secret(1) });
     await vault.set(accountSecretKey('anthropic', 'orphan'), JSON.stringify(secret(7)));

@@ -5,7 +5,8 @@
  * Reads come from an in-memory copy of the file (kept fresh by a watcher and by our own
  * writes) so the gateway's hot path never touches the disk. User actions write through
  * at once; per-request bookkeeping (outcomes, usage, rotation order) is applied to the
- * in-memory copy immediately and written in batches (`deferred`).
+ * in-memory copy immediately and written in batches (`deferred`, PendingWrites): status changes
+ * within `flushDelayMs`, coalesced success counts and usage readings every `bookkeepingDelayMs`.
  *
  * Ordering rules that keep the two halves consistent, even if the process dies between
  * steps: adding writes the secret first, then metadata; removing deletes metadata first,
@@ -28,6 +29,7 @@ import { RotaryError } from '../errors.js';
 import { AccountSecretSchema, parseAccountSecret, type AccountSecret } from './account-secret.js';
 import { accountStatus, effectiveActiveID, orderedIDs } from './order.js';
 import type { PoolStore } from './store.js';
+import { PendingWrites, type Mutator } from './pending-writes.js';
 import { emptyStoreData, type ProviderEntry, type StoreData } from './store-schema.js';
 import { accountSecretKey, parseAccountSecretKey, type Vault } from './vault.js';
 
@@ -60,11 +62,12 @@ export interface AccountPoolOptions {
   store: PoolStore;
   vault: Vault;
   now?: () => number;
-  /** How long per-request bookkeeping may wait before it is written (ms). */
+  /** How long a status change (cooldown, re-login, order) may wait before it is written (ms). */
   flushDelayMs?: number;
+  /** How long coalesced success counts and usage readings may wait (ms). */
+  bookkeepingDelayMs?: number;
 }
 
-type Mutator = (data: StoreData) => void;
 type AsyncMutator = (data: StoreData) => void | Promise<void>;
 
 export class AccountPool {
@@ -72,10 +75,12 @@ export class AccountPool {
   readonly vault: Vault;
   private readonly now: () => number;
   private readonly flushDelayMs: number;
+  private readonly bookkeepingDelayMs: number;
   private data: StoreData = emptyStoreData();
   private diskData: StoreData = emptyStoreData();
-  private pending: Mutator[] = [];
+  private pending = new PendingWrites();
   private flushTimer: NodeJS.Timeout | undefined;
+  private flushDue = Infinity;
   private flushing: Promise<void> | undefined;
   private watcher: fs.FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -86,6 +91,7 @@ export class AccountPool {
     this.vault = options.vault;
     this.now = options.now ?? Date.now;
     this.flushDelayMs = options.flushDelayMs ?? 250;
+    this.bookkeepingDelayMs = options.bookkeepingDelayMs ?? 2000;
   }
 
   /** Open the pool: load the file. Call `reconcile()` and `watch()` as the process needs. */
@@ -299,6 +305,14 @@ export class AccountPool {
   /** Health bookkeeping for one request. Batched: applied in memory now, written shortly after. */
   recordOutcome(input: OutcomeInput): void {
     const now = this.now();
+    const live = this.data.providers[input.providerID]?.records.find((r) => r.id === input.recordID);
+    if (input.ok && live && isHealthy(live)) {
+      // The common case on a busy gateway: nothing about the account changes but a counter.
+      live.health.successCount += 1;
+      this.pending.success(input.providerID, input.recordID);
+      this.scheduleFlush(this.bookkeepingDelayMs);
+      return;
+    }
     this.deferred((data) => {
       const record = data.providers[input.providerID]?.records.find((r) => r.id === input.recordID);
       if (!record) return;
@@ -326,10 +340,11 @@ export class AccountPool {
 
   /** Store the latest usage numbers for an account. Batched. */
   setUsage(providerID: ProviderID, recordID: string, usage: UsageSnapshot): void {
-    this.deferred((data) => {
-      const record = data.providers[providerID]?.records.find((r) => r.id === recordID);
-      if (record) record.usage = usage;
-    });
+    const record = this.data.providers[providerID]?.records.find((r) => r.id === recordID);
+    if (!record) return;
+    record.usage = usage;
+    this.pending.setUsage(providerID, recordID, usage);
+    this.scheduleFlush(this.bookkeepingDelayMs);
   }
 
   /** The user cleared a cooldown (or re-logged in) by hand. */
@@ -415,23 +430,19 @@ export class AccountPool {
 
   /** Write out batched bookkeeping now (tests, shutdown). */
   async flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlushTimer();
     while (this.flushing) await this.flushing;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
+    if (this.pending.empty) return;
+    const batch = this.pending.take();
     this.flushing = this.store
-      .update((data) => {
-        for (const apply of batch) apply(data);
-      })
+      .update((data) => batch.applyTo(data))
       .then((data) => {
         this.setDisk(data);
         this.events.emit('change', { source: 'local' } satisfies PoolChange);
       })
       .catch(() => {
         // Best effort: bookkeeping that could not be written is retried with the next batch.
-        this.pending = [...batch, ...this.pending];
+        this.pending.restore(batch);
       })
       .finally(() => (this.flushing = undefined));
     await this.flushing;
@@ -447,25 +458,24 @@ export class AccountPool {
   private setDisk(disk: StoreData): void {
     this.diskData = disk;
     const view = structuredClone(disk);
-    for (const apply of this.pending) apply(view);
+    this.pending.applyTo(view);
     this.data = view;
   }
 
   /** Write through now under the lock (user actions). Pending bookkeeping is written with it. */
   private async mutate(change: AsyncMutator): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlushTimer();
     while (this.flushing) await this.flushing;
-    const batch = this.pending;
-    this.pending = [];
+    const batch = this.pending.take();
     try {
       const written = await this.store.update(async (data) => {
-        for (const apply of batch) apply(data);
+        batch.applyTo(data);
         await change(data);
       });
       this.setDisk(written);
     } catch (error) {
-      this.pending = [...batch, ...this.pending];
+      this.pending.restore(batch);
+      if (!this.pending.empty) this.scheduleFlush(this.flushDelayMs);
       throw error;
     }
     this.events.emit('change', { source: 'local' } satisfies PoolChange);
@@ -473,10 +483,31 @@ export class AccountPool {
 
   private deferred(change: Mutator): void {
     change(this.data);
-    this.pending.push(change);
-    this.flushTimer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
+    this.pending.change(change);
+    this.scheduleFlush(this.flushDelayMs);
+  }
+
+  /** Write pending bookkeeping within `delayMs` (an earlier deadline already set stands). */
+  private scheduleFlush(delayMs: number): void {
+    const due = Date.now() + delayMs;
+    if (this.flushTimer && this.flushDue <= due) return;
+    clearTimeout(this.flushTimer);
+    this.flushDue = due;
+    this.flushTimer = setTimeout(() => void this.flush(), delayMs);
     this.flushTimer.unref?.();
   }
+
+  private cancelFlushTimer(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushDue = Infinity;
+  }
+}
+
+/** Healthy and last answered with a success: another success changes nothing but a counter. */
+function isHealthy(record: AccountRecord): boolean {
+  const h = record.health;
+  return h.cooldownUntil === undefined && !h.needsReauth && h.lastStatus !== undefined && h.lastStatus >= 200 && h.lastStatus < 300;
 }
 
 function ensureProvider(data: StoreData, providerID: ProviderID): ProviderEntry {

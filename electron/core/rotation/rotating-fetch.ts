@@ -18,7 +18,6 @@ import type { AccountPool } from '../pool/account-pool.js';
 import { isAvailable } from '../pool/order.js';
 import type { RequestCredential, TokenManager, UpstreamVerdict } from '../providers/types.js';
 import { applyUpstream } from '../upstream.js';
-import { Bookkeeper } from './bookkeeping.js';
 import { cacheCredentials } from './credential-cache.js';
 import { AffinityMap, earliestFree, planCandidates } from './affinity.js';
 import { rulesFor } from './provider-rules.js';
@@ -85,8 +84,6 @@ export interface RotatingFetch {
   forward(request: ForwardRequest): Promise<ForwardResult>;
   readonly affinity: AffinityMap;
   readonly dispatcher: Dispatcher;
-  /** Hand coalesced success counts and usage readings to the pool now (tests, shutdown). */
-  flushBookkeeping(): void;
   close(): Promise<void>;
 }
 
@@ -160,21 +157,10 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     return { kind: 'local', response, rotations };
   }
 
-  const books = new Bookkeeper(pool);
-  /** Last usage seen per account, so an unchanged reading (most responses) costs nothing. */
-  const lastUsage = new Map<string, { sig: string; at: number }>();
-  function recordUsage(rules: ProviderRequestRules, record: AccountRecord, headers: HeaderBag, t: number): void {
+  /** Passive usage from every answer's headers; the pool keeps it in memory and coalesces the writes. */
+  function recordUsage(rules: ProviderRequestRules, record: Readonly<AccountRecord>, headers: HeaderBag, t: number): void {
     const fresh = rules.usageFromHeaders(headers, t);
-    if (!fresh) return;
-    const sig = usageSignature(fresh);
-    const last = lastUsage.get(record.id);
-    // Same numbers: refresh the "as of" time at most every 30 s.
-    if (last && last.sig === sig && t - last.at < 30_000 && record.usage?.source === 'headers') return;
-    lastUsage.set(record.id, { sig, at: t });
-    const merged = mergeUsage(record.usage, fresh);
-    // A visible change (≥ 1 point, a new window) goes to the pool now: the proactive switch and the UI read it.
-    if (meaningfulChange(record.usage, fresh)) pool.setUsage(rules.providerID, record.id, merged);
-    else books.usage(rules.providerID, record.id, merged);
+    if (fresh) pool.setUsage(rules.providerID, record.id, mergeUsage(record.usage, fresh));
   }
 
   async function forward(request: ForwardRequest): Promise<ForwardResult> {
@@ -273,7 +259,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
         recordUsage(rules, record, res.headers, t0);
 
         if (verdict.kind === 'ok' || verdict.kind === 'pass') {
-          if (verdict.kind === 'ok') books.success(providerID, pool.peekRecord(providerID, record.id) ?? record, status);
+          if (verdict.kind === 'ok') pool.recordOutcome({ providerID, recordID: record.id, ok: true, status });
           else if (status >= 500) pool.recordOutcome({ providerID, recordID: record.id, ok: false, status });
           if (key && status < 500) affinity.bind(providerID, key, record.id, t0);
           const base = { recordID: record.id, label: record.label, rotations };
@@ -344,11 +330,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     forward,
     affinity,
     dispatcher,
-    flushBookkeeping() {
-      books.flush();
-    },
     async close() {
-      books.flush();
       cached?.dispose();
       if (ownsDispatcher) await dispatcher.close().catch(() => undefined);
     },
@@ -357,22 +339,6 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
 
 function abortedResult(rotations: RotationEvent[]): LocalResult {
   return { kind: 'local', aborted: true, response: { status: 499, headers: {}, body: '' }, rotations };
-}
-
-/** True when the pool's stored usage is missing or differs visibly (≥ 1 point or another reset) from `fresh`. */
-function meaningfulChange(stored: UsageSnapshot | undefined, fresh: UsageSnapshot): boolean {
-  if (!stored || stored.source !== 'headers') return true;
-  for (const w of fresh.windows) {
-    const old = stored.windows.find((x) => x.key === w.key);
-    if (!old || Math.abs(old.percentUsed - w.percentUsed) >= 1 || old.resetsAt !== w.resetsAt) return true;
-  }
-  return false;
-}
-
-function usageSignature(usage: UsageSnapshot): string {
-  let sig = '';
-  for (const w of usage.windows) sig += `${w.key}:${w.percentUsed}:${w.resetsAt ?? ''};`;
-  return sig;
 }
 
 /** Header usage replaces the windows it carries; windows only the usage endpoint knows (Sonnet, Opus) stay. */
