@@ -11,9 +11,16 @@
  * share the cores, so any proxy costs throughput; the bare proxy shows that floor, and CPU time
  * per request (gateway vs bare) shows what Rotary's own work adds.
  *
- * Env: ROTARY_BENCH_ROUND_MS (default 2000), ROTARY_BENCH_ROUNDS (default 2 per target).
+ * Two layouts, both reported: `shared` (every process may run on every core) and, where
+ * `taskset` exists and there are at least 2 cores, `pinned`: the load generator and the
+ * simulator on core 0, the proxy under test on core 1. Pinned is closer to real use, where
+ * the provider's servers are not on the user's machine: it shows what the gateway itself
+ * costs rather than how the proxy and the simulator fight over 2 cores.
+ *
+ * Env: ROTARY_BENCH_ROUND_MS (default 2000), ROTARY_BENCH_ROUNDS (default 2 per target),
+ * ROTARY_BENCH_LAYOUTS (default "shared,pinned").
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +59,23 @@ async function bundle(script: string): Promise<string> {
   const outfile = path.join(here, '..', 'node_modules', '.cache', 'rotary-bench', script.replace(/\.ts$/, '.mjs'));
   await build({ entryPoints: [path.join(here, script)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
   return outfile;
+}
+
+type Layout = 'shared' | 'pinned';
+
+function canPin(): boolean {
+  if (os.cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Set the cores a process (all its threads) may run on. */
+function setCores(pid: number, cores: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
 }
 
 async function startChild(script: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
@@ -141,6 +165,7 @@ function pct(values: number[], p: number): number {
 const r2 = (n: number): number => Math.round(n * 100) / 100;
 
 interface Row {
+  layout: Layout;
   mode: Mode;
   concurrency: number;
   direct: { rps: number; p50: number; p99: number; ttfbP50: number; errors: number };
@@ -182,8 +207,24 @@ async function main(): Promise<void> {
   const gateway: Target = { name: 'gateway', origin: new URL(gwInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': gwInfo.key } };
   const bareProxy: Target = { name: 'bare', origin: new URL(bareInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': 'unused' } };
 
+  const allCores = `0-${os.cpus().length - 1}`;
+  const applyLayout = (layout: Layout): void => {
+    if (!pinning) return;
+    const loadSide = layout === 'pinned' ? '0' : allCores;
+    const proxySide = layout === 'pinned' ? '1' : allCores;
+    setCores(process.pid, loadSide);
+    setCores(sim.child.pid!, loadSide);
+    setCores(gw.child.pid!, proxySide);
+    setCores(bare.child.pid!, proxySide);
+  };
+  const pinning = canPin();
+  const wanted = (process.env.ROTARY_BENCH_LAYOUTS ?? 'shared,pinned').split(',').map((x) => x.trim()) as Layout[];
+  const layouts = wanted.filter((l) => l === 'shared' || (l === 'pinned' && pinning));
+
   const rows: Row[] = [];
   const startedAt = new Date();
+  for (const layout of layouts) {
+  applyLayout(layout);
   for (const mode of MODES) {
     for (const c of CONCURRENCY) {
       // Warm every path (connections, JIT) before measuring.
@@ -208,6 +249,7 @@ async function main(): Promise<void> {
       const gAll = merge(g);
       const bAll = merge(b);
       const row: Row = {
+        layout,
         mode,
         concurrency: c,
         direct: ds,
@@ -225,9 +267,11 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       process.stderr.write(
-        `${mode} c=${c}: direct ${ds.rps} req/s, gateway ${gs.rps} req/s (${Math.round(row.throughputRatio * 100)} %; bare proxy ${bs.rps}), +${row.addedP50Ms} ms p50, CPU ${row.gatewayCpuUsPerReq} vs ${row.bareCpuUsPerReq} µs/req\n`,
+        `${layout} ${mode} c=${c}: direct ${ds.rps} req/s, gateway ${gs.rps} req/s (${Math.round(row.throughputRatio * 100)} %; bare proxy ${bs.rps}), +${row.addedP50Ms} ms p50, CPU ${row.gatewayCpuUsPerReq} vs ${row.bareCpuUsPerReq} µs/req\n`,
       );
     }
+  }
+
   }
 
   gw.child.send('stop');
@@ -235,11 +279,11 @@ async function main(): Promise<void> {
   sim.child.send('stop');
 
   const header =
-    '| case | c | direct req/s | gateway req/s | ratio | bare proxy req/s | gw / bare | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms | TTFB p50 direct/gw ms | added TTFB ms | CPU µs/req gw / bare | gateway peak RSS MB |';
-  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+    '| cores | case | c | direct req/s | gateway req/s | ratio | bare proxy req/s | gw / bare | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms | TTFB p50 direct/gw ms | added TTFB ms | CPU µs/req gw / bare | gateway peak RSS MB |';
+  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map(
     (r) =>
-      `| ${r.mode} | ${r.concurrency} | ${r.direct.rps} | ${r.gateway.rps} | ${Math.round(r.throughputRatio * 100)} % | ${r.bare.rps} | ${Math.round(r.vsBareRatio * 100)} % | ${r.direct.p50} / ${r.direct.p99} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.addedP50Ms} / ${r.addedP99Ms} | ${r.direct.ttfbP50} / ${r.gateway.ttfbP50} | ${r.addedTtfbP50Ms} | ${r.gatewayCpuUsPerReq} / ${r.bareCpuUsPerReq} | ${r.gatewayPeakRssMB} |`,
+      `| ${r.layout} | ${r.mode} | ${r.concurrency} | ${r.direct.rps} | ${r.gateway.rps} | ${Math.round(r.throughputRatio * 100)} % | ${r.bare.rps} | ${Math.round(r.vsBareRatio * 100)} % | ${r.direct.p50} / ${r.direct.p99} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.addedP50Ms} / ${r.addedP99Ms} | ${r.direct.ttfbP50} / ${r.gateway.ttfbP50} | ${r.addedTtfbP50Ms} | ${r.gatewayCpuUsPerReq} / ${r.bareCpuUsPerReq} | ${r.gatewayPeakRssMB} |`,
   );
   const table = [header, sep, ...lines].join('\n');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
