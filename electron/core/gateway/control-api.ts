@@ -18,8 +18,6 @@ const AccountRefSchema = z.object({ providerID: z.string().min(1), recordID: z.s
 export interface ControlDeps {
   pool: AccountPool;
   activity: ActivityLog;
-  /** Called after a switch or removal (the rotating fetch drops cached credentials/bindings). */
-  onAccountsChanged?: (providerID: ProviderID) => void;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
@@ -104,7 +102,6 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
         if (!ref) return true;
         const record = pool.getRecord(ref.providerID, ref.recordID)!;
         await pool.setActive(ref.providerID, record.namespace, ref.recordID);
-        deps.onAccountsChanged?.(ref.providerID);
         const anthropicActive = pool.getAccounts('anthropic').find((a) => a.isActive);
         sendJson(res, 200, { success: true, anthropicUsage: anthropicActive?.usage ?? null });
         return true;
@@ -115,7 +112,6 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
         const ref = accountRef(pool, res, raw);
         if (!ref) return true;
         const { remaining } = await pool.removeRecord(ref.providerID, ref.recordID);
-        deps.onAccountsChanged?.(ref.providerID);
         sendJson(res, 200, { success: true, remaining });
         return true;
       }

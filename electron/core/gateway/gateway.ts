@@ -139,7 +139,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     else if (event.kind === 'needs-reauth') log(`needs re-login: ${event.label} (${event.providerID})`);
   });
   const proxyDeps = { fetch, activity, maxBodyBytes, now };
-  const controlDeps = { pool: options.pool, activity, onAccountsChanged: (_p: ProviderID) => undefined };
+  const controlDeps = { pool: options.pool, activity };
 
   let actualPort = port;
   const server = createServer({ keepAlive: true }, (req, res) => {
