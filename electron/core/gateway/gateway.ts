@@ -9,7 +9,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
-import type { ProviderID } from '../../../shared/domain.js';
 import { errorMessage, RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { TokenManager } from '../providers/types.js';
