@@ -314,6 +314,18 @@ describe('desktop UI over the web transport (Chromium)', () => {
     const dialog = await openProviderDetail(page);
     await accountRow(dialog, 'Account 1').getByTestId('account-status').getByText(/Cooling down until/).waitFor();
     await b.screenshot('settings-provider-detail-dark');
+
+    // The user clears the cooldown by hand: the row says OK and the pool (and its file) agree.
+    await accountRow(dialog, 'Account 1').getByRole('button', { name: 'Clear the cooldown of Account 1' }).click();
+    await accountRow(dialog, 'Account 1').getByTestId('account-status').getByText('OK', { exact: true }).waitFor();
+    const fresh = await openCore({ home: s.home, env: s.env, vault: s.core.vault, reconcile: false });
+    try {
+      const record = fresh.pool.getAccounts('anthropic').find((a) => a.id === s.accounts[0]!.record.id)!;
+      expect(record.status).toEqual({ kind: 'ok' });
+      expect(record.health.cooldownUntil).toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('works with the keyboard only: open Settings with Ctrl+, move between tabs with arrows, confirm a delete', async () => {

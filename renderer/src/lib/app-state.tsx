@@ -48,6 +48,8 @@ export interface AppState {
   loadRequests: (conversationID: string) => Promise<RequestEntry[]>;
   setActive: (providerID: ProviderID, recordID: string) => Promise<boolean>;
   removeAccount: (providerID: ProviderID, recordID: string) => Promise<{ remaining: number } | undefined>;
+  /** Let a cooling-down account take requests again now (the user knows better than the reset time). */
+  clearCooldown: (providerID: ProviderID, recordID: string) => Promise<boolean>;
   /** `quiet`: an automatic refresh (a view opened); failures show in the snapshot, not as a toast. */
   refreshUsage: (providerID?: ProviderID, quiet?: boolean) => Promise<void>;
   onLogin: (listener: (session: LoginSession) => void) => () => void;
@@ -198,6 +200,14 @@ export function AppStateProvider(props: { children: JSX.Element }) {
       if (pool.ok) applyPool(pool.value);
       await loadProviders();
       return res.value;
+    },
+    async clearCooldown(providerID, recordID) {
+      const res = await api.accounts.clearCooldown({ providerID, recordID });
+      if (failed(res, 'Could not clear the cooldown')) return false;
+      // The pool event follows; re-read now so the row is right even if events are down.
+      const pool = await api.accounts.list();
+      if (pool.ok) applyPool(pool.value);
+      return true;
     },
     async refreshUsage(providerID, quiet) {
       const res = await api.usage.refresh(providerID ? { providerID } : {});

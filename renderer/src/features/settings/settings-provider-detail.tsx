@@ -32,6 +32,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
   const [removing, setRemoving] = createSignal(false);
   const [switching, setSwitching] = createSignal<string>();
   const [refreshing, setRefreshing] = createSignal(false);
+  const [clearing, setClearing] = createSignal<string>();
 
   // "Add provider" → this tab with the login already running.
   createEffect(
@@ -61,6 +62,12 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
     setSwitching(account.id);
     await app.setActive(props.providerID, account.id);
     setSwitching(undefined);
+  }
+
+  async function clearCooldown(account: AccountViewDTO) {
+    setClearing(account.id);
+    if (await app.clearCooldown(props.providerID, account.id)) notify('success', `${account.label} can take requests again`);
+    setClearing(undefined);
   }
 
   async function refresh() {
@@ -135,6 +142,17 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                     </p>
                   </div>
                   <div class="flex shrink-0 items-center gap-1">
+                    <Show when={account.status.kind === 'cooling'}>
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        onClick={() => void clearCooldown(account)}
+                        disabled={clearing() !== undefined}
+                        aria-label={`Clear the cooldown of ${account.label}`}
+                      >
+                        Clear cooldown
+                      </Button>
+                    </Show>
                     <Show when={!account.isActive}>
                       <Button
                         size="sm"
