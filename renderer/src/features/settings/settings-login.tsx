@@ -156,12 +156,7 @@ export function LoginFlow(props: LoginFlowProps) {
               <p class="text-sm text-muted">{s().message}</p>
               <ol class="flex list-decimal flex-col gap-3 pl-5 text-sm">
                 <li>
-                  <div class="flex flex-wrap items-center gap-2">
-                    <Button size="sm" variant="primary" onClick={() => open(s().authorizeUrl)}>
-                      <ExternalLink size={14} aria-hidden="true" /> Open the login page
-                    </Button>
-                    <CopyButton size="sm" label="Copy link" copy={() => copyText(s().authorizeUrl)} />
-                  </div>
+                  <LoginPageLinks url={s().authorizeUrl} onOpen={open} />
                 </li>
                 <li>
                   <TextField
@@ -187,12 +182,7 @@ export function LoginFlow(props: LoginFlowProps) {
           {(s) => (
             <div class="flex flex-col gap-3 text-sm">
               <p class="text-muted">{s().message}</p>
-              <div class="flex flex-wrap items-center gap-2">
-                <Button size="sm" variant="primary" onClick={() => open(s().authorizeUrl)}>
-                  <ExternalLink size={14} aria-hidden="true" /> Open the login page
-                </Button>
-                <CopyButton size="sm" label="Copy link" copy={() => copyText(s().authorizeUrl)} />
-              </div>
+              <LoginPageLinks url={s().authorizeUrl} onOpen={open} />
               <Spinner label="Waiting for the browser to finish the login…" />
               <Show when={s().callbackUrl}>
                 <p class="text-xs text-muted">Rotary listens on {s().callbackUrl}.</p>
@@ -243,5 +233,17 @@ export function LoginFlow(props: LoginFlowProps) {
         )}
       </Show>
     </section>
+  );
+}
+
+/** "Open the login page" and "Copy link" (for a browser on another machine or profile). */
+function LoginPageLinks(props: { url: string; onOpen: (url: string) => void }) {
+  return (
+    <div class="flex flex-wrap items-center gap-2">
+      <Button size="sm" variant="primary" onClick={() => props.onOpen(props.url)}>
+        <ExternalLink size={14} aria-hidden="true" /> Open the login page
+      </Button>
+      <CopyButton size="sm" label="Copy link" copy={() => copyText(props.url)} />
+    </div>
   );
 }
