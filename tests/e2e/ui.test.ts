@@ -365,6 +365,9 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => dialog.getByTestId('account-row').count()).toBe(2);
     expect(s.core.pool.getAccounts('anthropic').map((a) => a.label)).toEqual(['Account 1', 'Account 2']);
+    await confirm.waitFor({ state: 'hidden' });
+    // The removed account's X is gone: focus lands on something that exists, not on the page body.
+    await expect.poll(async () => (await focused()).trim()).toBe('Add account');
 
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });

@@ -17,6 +17,8 @@ export interface ConfirmDialogProps {
   /** Disables the buttons while the action runs. */
   busy?: boolean;
   onConfirm: () => void;
+  /** Where focus goes once the dialog has closed; default: back to what opened it. Return false to keep the default. */
+  focusAfterClose?: () => boolean;
 }
 
 export function ConfirmDialog(props: ConfirmDialogProps) {
@@ -32,6 +34,10 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
             onOpenAutoFocus={(e: Event) => {
               e.preventDefault();
               cancelRef?.focus();
+            }}
+            onCloseAutoFocus={(e: Event) => {
+              // The button that opened it may be gone (the account it removed): focus something that still exists.
+              if (props.focusAfterClose?.()) e.preventDefault();
             }}
           >
             <KAlertDialog.Title class="text-base font-semibold">{props.title}</KAlertDialog.Title>

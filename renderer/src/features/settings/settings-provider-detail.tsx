@@ -33,6 +33,8 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
   const [switching, setSwitching] = createSignal<string>();
   const [refreshing, setRefreshing] = createSignal(false);
   const [clearing, setClearing] = createSignal<string>();
+  let addButton: HTMLButtonElement | undefined;
+  let removedJustNow = false;
 
   // "Add provider" → this tab with the login already running.
   createEffect(
@@ -54,6 +56,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
     setRemoving(false);
     setPendingRemove(undefined);
     if (!res) return;
+    removedJustNow = true;
     notify('success', `Removed ${account.label}`, res.remaining === 0 ? 'No accounts left for this provider.' : undefined);
     if (res.remaining === 0) app.settings.setTab('providers');
   }
@@ -92,7 +95,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
               <RefreshCw size={14} aria-hidden="true" class={refreshing() ? 'animate-spin' : ''} /> Refresh usage
             </Button>
           </Show>
-          <Button size="sm" variant="primary" onClick={() => setAdding(true)} disabled={adding()}>
+          <Button ref={addButton} size="sm" variant="primary" onClick={() => setAdding(true)} disabled={adding()}>
             <Plus size={14} aria-hidden="true" /> Add account
           </Button>
         </div>
@@ -202,6 +205,12 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
         confirmLabel="Remove"
         busy={removing()}
         onConfirm={() => void confirmRemove()}
+        focusAfterClose={() => {
+          if (!removedJustNow) return false;
+          removedJustNow = false;
+          addButton?.focus();
+          return true;
+        }}
       />
     </div>
   );
