@@ -42,9 +42,15 @@ export const UsageSnapshotSchema = z.object({
 });
 export type UsageSnapshot = z.infer<typeof UsageSnapshotSchema>;
 
+/** A limit that binds one model family only (Anthropic's weekly Sonnet/Opus caps): the account still serves other models. */
+export const ScopedCooldownSchema = z.object({ until: z.number(), reason: z.string().optional() });
+export type ScopedCooldown = z.infer<typeof ScopedCooldownSchema>;
+
 export const AccountHealthSchema = z.object({
   cooldownUntil: z.number().optional(),
   cooldownReason: z.string().optional(),
+  /** Per model family (`sonnet`, `opus`, …): cooldowns that apply only to requests for that family. */
+  scopedCooldowns: z.record(z.string(), ScopedCooldownSchema).optional(),
   lastStatus: z.number().optional(),
   successCount: z.number().int().nonnegative(),
   failureCount: z.number().int().nonnegative(),

@@ -57,3 +57,14 @@ export function formatClock(at: number, now: number): string {
   if (Math.abs(at - now) < 6 * DAY) return `${date.toLocaleDateString('en-US', { weekday: 'short' })} ${hhmm}`;
   return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')} ${hhmm}`;
 }
+
+/**
+ * Model-family limits still running, as text: ["Sonnet limited until Tue 14:05"]. The account
+ * itself is fine for other models, so this reads beside its status, not instead of it.
+ */
+export function familyLimitTexts(scoped: Record<string, { until: number }> | undefined, now: number): string[] {
+  return Object.entries(scoped ?? {})
+    .filter(([, c]) => c.until > now)
+    .sort((a, b) => a[1].until - b[1].until)
+    .map(([family, c]) => `${family.charAt(0).toUpperCase()}${family.slice(1)} limited until ${formatClock(c.until, now)}`);
+}

@@ -328,6 +328,22 @@ describe('desktop UI over the web transport (Chromium)', () => {
     }
   });
 
+  it('a weekly Sonnet limit shows on the account beside its OK status, and can be cleared by hand', async () => {
+    const { stack: s, page, browser: b } = await setup({ anthropicAccounts: 2 });
+    s.accounts[0]!.sim.sevenDaySonnet = { utilization: 1, resetAt: Math.floor(Date.now() / 1000) + 3 * 86_400 };
+    await openUI(page, s);
+    await sendMessage(s, 'sonnet please');
+    expect(lastInferenceAccount(s)).toBe(s.accounts[1]!.sim.id);
+    const dialog = await openProviderDetail(page);
+    const row = accountRow(dialog, 'Account 1');
+    await row.getByTestId('account-family-limit').getByText(/^Sonnet limited until /).waitFor();
+    await expect(row.getByTestId('account-status').innerText()).resolves.toBe('OK');
+    await b.screenshot('settings-provider-detail-family-limit');
+    await row.getByRole('button', { name: 'Clear the cooldown of Account 1' }).click();
+    await expect.poll(() => row.getByTestId('account-family-limit').count()).toBe(0);
+    expect(s.core.pool.getRecord('anthropic', s.accounts[0]!.record.id)!.health.scopedCooldowns).toBeUndefined();
+  });
+
   it('works with the keyboard only: open Settings with Ctrl+, move between tabs with arrows, confirm a delete', async () => {
     const { stack: s, page, browser: b } = await setup({ anthropicAccounts: 3 });
     await openUI(page, s);

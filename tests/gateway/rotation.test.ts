@@ -74,6 +74,38 @@ describe('plan limit', () => {
     expect(h.gw.activity.recentEvents().some((e) => e.kind === 'all-limited')).toBe(true);
   });
 
+  it('a weekly Sonnet limit cools the account for Sonnet only: Sonnet moves on, Opus stays', async () => {
+    h = await startHarness({ accounts: { anthropic: 2 } });
+    const [a, b] = h.accounts.anthropic;
+    const sonnetReset = Math.floor(Date.now() / 1000) + 3 * 86_400;
+    a!.sim.sevenDaySonnet = { utilization: 1, resetAt: sonnetReset };
+
+    const sonnet = await post(h, { model: 'claude-sonnet-4-6' });
+    expect(sonnet.status).toBe(200);
+    expect(inferenceAccounts(h.sim)).toEqual([a!.sim.id, b!.sim.id]);
+    const recA = h.core.pool.getAccounts('anthropic').find((x) => x.id === a!.record.id)!;
+    expect(recA.health.scopedCooldowns?.sonnet?.until).toBe(sonnetReset * 1000);
+    expect(recA.health.cooldownUntil).toBeUndefined();
+    expect(recA.status.kind).toBe('ok');
+    // A stays active: only Sonnet is limited there.
+    expect(h.core.pool.snapshot('anthropic').activeID).toBe(a!.record.id);
+
+    h.sim.clearRequests();
+    expect((await post(h, { model: 'claude-opus-4-5' })).status).toBe(200);
+    expect((await post(h, { model: 'claude-sonnet-4-6' })).status).toBe(200);
+    expect(inferenceAccounts(h.sim)).toEqual([a!.sim.id, b!.sim.id]);
+    const entry = h.gw.activity.requests().find((r) => r.rotations.length > 0)!;
+    expect(entry.rotations[0]!.message).toBe('429 (sonnet limit) on Account 1 → Account 2');
+
+    // Both Sonnet-limited: the all-limited answer names the model family; Opus still works.
+    b!.sim.sevenDaySonnet = { utilization: 1, resetAt: sonnetReset + 60 };
+    h.sim.clearRequests();
+    const limited = await post(h, { model: 'claude-sonnet-4-6' });
+    expect(limited.status).toBe(429);
+    expect((await jsonOf(limited)).error.message).toMatch(/^All 2 Anthropic accounts are rate-limited for Sonnet models; the first frees up/);
+    expect((await post(h, { model: 'claude-opus-4-5' })).status).toBe(200);
+  });
+
   it('usage_limit_reached on Codex rotates and cools down until resets_at', async () => {
     h = await startHarness({ accounts: { openai: 2 } });
     const [a, b] = h.accounts.openai;

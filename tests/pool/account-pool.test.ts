@@ -3,6 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountPool } from '../../electron/core/pool/account-pool.js';
+import { isAvailable } from '../../electron/core/pool/order.js';
 import { createConfBackend, PoolStore } from '../../electron/core/pool/store.js';
 import { accountSecretKey, type Vault } from '../../electron/core/pool/vault.js';
 import { testKeychainVault, hasSecretService } from '../helpers/keychain.js';
@@ -126,6 +127,27 @@ describe.runIf(hasSecretService)('AccountPool', () => {
     expect(view.status).toEqual({ kind: 'ok' });
     pool.recordOutcome({ providerID: 'anthropic', recordID: b.id, ok: true, status: 200 });
     expect(pool.getRecord('anthropic', b.id)!.health.successCount).toBe(1);
+  });
+
+  it('model-family cooldowns: the account stays available for other families; a success or the user ends them', async () => {
+    const a = await pool.add({ providerID: 'anthropic', secret: secret(1) });
+    pool.recordOutcome({ providerID: 'anthropic', recordID: a.id, ok: false, status: 429, cooldownUntil: now + 60_000, scope: 'sonnet' });
+    pool.recordOutcome({ providerID: 'anthropic', recordID: a.id, ok: false, status: 429, cooldownUntil: now + 1_000, scope: 'sonnet' });
+    let record = pool.getRecord('anthropic', a.id)!;
+    expect(record.health.scopedCooldowns).toEqual({ sonnet: { until: now + 60_000 } });
+    expect(isAvailable(record, now)).toBe(true);
+    expect(isAvailable(record, now, 'opus')).toBe(true);
+    expect(isAvailable(record, now, 'sonnet')).toBe(false);
+    expect(pool.getAccounts('anthropic')[0]!.status).toEqual({ kind: 'ok' });
+
+    pool.recordOutcome({ providerID: 'anthropic', recordID: a.id, ok: true, status: 200, scope: 'sonnet' });
+    expect(pool.getRecord('anthropic', a.id)!.health.scopedCooldowns).toBeUndefined();
+
+    pool.recordOutcome({ providerID: 'anthropic', recordID: a.id, ok: false, status: 429, cooldownUntil: now + 60_000, scope: 'opus' });
+    await pool.clearCooldown('anthropic', a.id);
+    record = pool.getRecord('anthropic', a.id)!;
+    expect(record.health.scopedCooldowns).toBeUndefined();
+    expect(isAvailable(record, now, 'opus')).toBe(true);
   });
 
   it('a success clears the cooldown; clearCooldown does it by hand and persists', async () => {

@@ -3,7 +3,7 @@ import { anthropicRequestRules, classifyAnthropic, sessionFromUserID } from '../
 import { classifyCopilot, copilotRequestRules, durationFromText } from '../../electron/core/providers/copilot/request-rules.js';
 import { classifyCodex, codexWindowLabel, openaiRequestRules } from '../../electron/core/providers/openai/request-rules.js';
 import { parseValue, scanTopLevel, valueSize } from '../../electron/core/rotation/body-scan.js';
-import { allLimitedMessage, DEFAULT_RATE_LIMIT_COOLDOWN_MS, PLAN_LIMIT_FALLBACK_MS } from '../../electron/core/rotation/rules.js';
+import { allLimitedMessage, DEFAULT_RATE_LIMIT_COOLDOWN_MS, modelFamily, PLAN_LIMIT_FALLBACK_MS } from '../../electron/core/rotation/rules.js';
 
 const NOW = Date.UTC(2026, 2, 25, 12, 0, 0);
 const S = (ms: number): string => String(Math.floor(ms / 1000));
@@ -16,6 +16,28 @@ describe('Anthropic classify', () => {
     expect(classifyAnthropic(529, {}, undefined, NOW)).toEqual({ kind: 'pass' });
     expect(classifyAnthropic(500, {}, undefined, NOW)).toEqual({ kind: 'pass' });
     expect(classifyAnthropic(400, {}, undefined, NOW)).toEqual({ kind: 'pass' });
+  });
+
+  it('a rejected model-family window with the shared windows allowed is model-scoped; anything less certain is account-wide', () => {
+    const weekly = NOW + 3 * 86400_000;
+    const scoped = {
+      [`${U}-status`]: 'rejected',
+      [`${U}-reset`]: S(weekly),
+      [`${U}-5h-status`]: 'allowed',
+      [`${U}-7d-status`]: 'allowed',
+      [`${U}-7d_sonnet-status`]: 'rejected',
+      [`${U}-7d_sonnet-reset`]: S(weekly),
+      [`${U}-representative-claim`]: 'seven_day_sonnet',
+    };
+    expect(classifyAnthropic(429, scoped, undefined, NOW)).toMatchObject({ kind: 'plan-limit', until: weekly, modelScoped: true });
+    // "Overage included" (7d_oi) binds one family too.
+    const oi = { ...scoped, [`${U}-7d_sonnet-status`]: 'allowed', [`${U}-7d_oi-status`]: 'rejected', [`${U}-representative-claim`]: 'seven_day_overage_included' };
+    expect(classifyAnthropic(429, oi, undefined, NOW)).toMatchObject({ modelScoped: true });
+    // The 5-hour window is rejected as well: the whole account is out.
+    expect(classifyAnthropic(429, { ...scoped, [`${U}-5h-status`]: 'rejected' }, undefined, NOW)).not.toHaveProperty('modelScoped');
+    // Shared statuses missing: no way to tell, so the account cools down as a whole.
+    const { [`${U}-5h-status`]: _five, ...noShared } = scoped;
+    expect(classifyAnthropic(429, noShared, undefined, NOW)).not.toHaveProperty('modelScoped');
   });
 
   it('plan limit cools down until the latest of unified reset, rejected windows and retry-after', () => {
@@ -184,6 +206,18 @@ describe('Copilot classify', () => {
 });
 
 describe('all-limited message and body scan', () => {
+  it('names the model family when a family limit is what binds', () => {
+    const { message } = allLimitedMessage('Anthropic', { count: 2, earliest: NOW + 30 * 60_000, now: NOW, family: 'sonnet' });
+    expect(message).toMatch(/^All 2 Anthropic accounts are rate-limited for Sonnet models; the first frees up at .+ \(in 30 min\)\.$/);
+  });
+
+  it('maps model names to families', () => {
+    expect(modelFamily('claude-sonnet-4-6')).toBe('sonnet');
+    expect(modelFamily('claude-opus-4-5-20251101')).toBe('opus');
+    expect(modelFamily('gpt-5-codex')).toBe('gpt-5-codex');
+    expect(modelFamily(undefined)).toBeUndefined();
+  });
+
   it('names count and first free time', () => {
     expect(allLimitedMessage('Anthropic', { count: 1, earliest: NOW + 40_000, now: NOW }).message).toMatch(/The only Anthropic account is rate-limited; it frees up at .* \(in 40 s\)\./);
     expect(allLimitedMessage('Anthropic', { count: 2, earliest: undefined, now: NOW }).message).toMatch(/need a new login/);

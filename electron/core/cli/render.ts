@@ -5,6 +5,7 @@
 import {
   ageText as sharedAgeText,
   clampPercent,
+  familyLimitTexts,
   formatClock,
   formatDuration,
   resetText as sharedResetText,
@@ -89,6 +90,7 @@ export function accountBlock(account: AccountView, now: number, indent = ''): st
   const tags: string[] = [];
   if (account.isActive) tags.push('active');
   if (account.status.kind !== 'ok') tags.push(statusText(account.status, now));
+  tags.push(...familyLimitTexts(account.health.scopedCooldowns, now));
   const lines = [`${indent}${marker} ${accountName(account)}${tags.length ? `  (${tags.join(', ')})` : ''}`];
   const usage = account.usage;
   if (!usage || usage.windows.length === 0) {

@@ -107,6 +107,7 @@ export async function handleProxy(
       headers: req.headers,
       body,
       affinityKey,
+      model: summary.model,
       signal: abort.signal,
     });
   } catch (error) {

@@ -53,6 +53,11 @@ export interface OutcomeInput {
   /** Cool the account down until this time (epoch ms). */
   cooldownUntil?: number;
   cooldownReason?: string;
+  /**
+   * Model family the outcome concerns. With a cooldown: the cooldown binds only that family
+   * (the account keeps serving other models). With a success: that family's cooldown ends.
+   */
+  scope?: string;
   needsReauth?: boolean;
 }
 
@@ -318,16 +323,27 @@ export class AccountPool {
       if (!record) return;
       const health = record.health;
       health.lastStatus = input.status;
+      pruneScopedCooldowns(health, now);
       if (input.ok) {
         health.successCount += 1;
         delete health.cooldownUntil;
         delete health.cooldownReason;
         delete health.needsReauth;
+        if (input.scope && health.scopedCooldowns) {
+          delete health.scopedCooldowns[input.scope];
+          if (Object.keys(health.scopedCooldowns).length === 0) delete health.scopedCooldowns;
+        }
         return;
       }
       health.failureCount += 1;
       if (input.needsReauth) health.needsReauth = true;
-      if (input.cooldownUntil !== undefined) {
+      if (input.cooldownUntil !== undefined && input.scope) {
+        const scoped = (health.scopedCooldowns ??= {});
+        const current = scoped[input.scope];
+        if (!current || current.until <= now || input.cooldownUntil >= current.until) {
+          scoped[input.scope] = { until: input.cooldownUntil, ...(input.cooldownReason ? { reason: input.cooldownReason } : {}) };
+        }
+      } else if (input.cooldownUntil !== undefined) {
         // Never shorten a cooldown that is still running (a later, vaguer 429 must not undo a plan-limit reset).
         const current = health.cooldownUntil !== undefined && health.cooldownUntil > now ? health.cooldownUntil : 0;
         if (input.cooldownUntil >= current) {
@@ -353,6 +369,7 @@ export class AccountPool {
       const health = requireRecord(data, providerID, recordID).health;
       delete health.cooldownUntil;
       delete health.cooldownReason;
+      delete health.scopedCooldowns;
     });
   }
 
@@ -507,7 +524,14 @@ export class AccountPool {
 /** Healthy and last answered with a success: another success changes nothing but a counter. */
 function isHealthy(record: AccountRecord): boolean {
   const h = record.health;
-  return h.cooldownUntil === undefined && !h.needsReauth && h.lastStatus !== undefined && h.lastStatus >= 200 && h.lastStatus < 300;
+  return h.cooldownUntil === undefined && !h.scopedCooldowns && !h.needsReauth && h.lastStatus !== undefined && h.lastStatus >= 200 && h.lastStatus < 300;
+}
+
+/** Model-family cooldowns end by themselves; drop the finished ones so they do not pile up in the file. */
+function pruneScopedCooldowns(health: AccountRecord['health'], now: number): void {
+  if (!health.scopedCooldowns) return;
+  for (const [family, c] of Object.entries(health.scopedCooldowns)) if (c.until <= now) delete health.scopedCooldowns[family];
+  if (Object.keys(health.scopedCooldowns).length === 0) delete health.scopedCooldowns;
 }
 
 function ensureProvider(data: StoreData, providerID: ProviderID): ProviderEntry {

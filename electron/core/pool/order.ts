@@ -28,8 +28,19 @@ export function accountStatus(record: AccountRecord, now: number): AccountStatus
   return { kind: 'ok' };
 }
 
-export function isAvailable(record: AccountRecord, now: number): boolean {
-  return accountStatus(record, now).kind === 'ok';
+/** Available for requests; with `family`, also not cooling down for that model family. */
+export function isAvailable(record: AccountRecord, now: number, family?: string): boolean {
+  if (accountStatus(record, now).kind !== 'ok') return false;
+  const scoped = family === undefined ? undefined : record.health.scopedCooldowns?.[family];
+  return scoped === undefined || scoped.until <= now;
+}
+
+/** Model-family cooldowns still running, soonest first. */
+export function activeScopedCooldowns(record: AccountRecord, now: number): Array<{ family: string; until: number; reason?: string }> {
+  return Object.entries(record.health.scopedCooldowns ?? {})
+    .filter(([, c]) => c.until > now)
+    .map(([family, c]) => ({ family, until: c.until, ...(c.reason ? { reason: c.reason } : {}) }))
+    .sort((a, b) => a.until - b.until);
 }
 
 /**

@@ -30,8 +30,12 @@ export interface TokenManager {
 /** How the rotation layer reads an upstream answer. */
 export type UpstreamVerdict =
   | { kind: 'ok' }
-  /** Plan/window limit: cool down until `until` (epoch ms), rotate. */
-  | { kind: 'plan-limit'; until: number; reason: string }
+  /**
+   * Plan/window limit: cool down until `until` (epoch ms), rotate. `modelScoped`: only a
+   * model-family window was rejected (Anthropic weekly Sonnet/Opus), so the cooldown binds
+   * requests for the requested model's family and the account keeps serving the others.
+   */
+  | { kind: 'plan-limit'; until: number; reason: string; modelScoped?: boolean }
   /** Short-term limit without window info: cool down `until`, rotate. */
   | { kind: 'rate-limit'; until: number; reason: string }
   | { kind: 'unauthorized' }

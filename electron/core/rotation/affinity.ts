@@ -102,18 +102,20 @@ export interface PlanInput {
   now: number;
   /** Fraction (0.95): new conversations avoid an active account above it. */
   proactiveThreshold: number;
+  /** Model family of the request: accounts cooling down for that family are skipped. */
+  family?: string | undefined;
 }
 
-export function planCandidates({ snapshot, boundID, now, proactiveThreshold }: PlanInput): CandidatePlan {
+export function planCandidates({ snapshot, boundID, now, proactiveThreshold, family }: PlanInput): CandidatePlan {
   const byID = new Map(snapshot.records.map((r) => [r.id, r]));
   const all = snapshot.orderedIDs.map((id) => byID.get(id)).filter((r): r is AccountRecord => r !== undefined);
   const ordered: AccountRecord[] = [];
   const push = (id: string | undefined): void => {
     if (!id) return;
     const r = byID.get(id);
-    if (r && isAvailable(r, now) && !ordered.includes(r)) ordered.push(r);
+    if (r && isAvailable(r, now, family) && !ordered.includes(r)) ordered.push(r);
   };
-  const boundOK = boundID !== undefined && byID.has(boundID) && isAvailable(byID.get(boundID)!, now);
+  const boundOK = boundID !== undefined && byID.has(boundID) && isAvailable(byID.get(boundID)!, now, family);
   if (boundOK) push(boundID);
   push(snapshot.activeID);
   for (const id of snapshot.orderedIDs) push(id);
@@ -135,14 +137,24 @@ export function planCandidates({ snapshot, boundID, now, proactiveThreshold }: P
   return { candidates: ordered, all };
 }
 
-/** Earliest moment an unavailable account frees up (only cooldowns end by themselves). */
-export function earliestFree(records: AccountRecord[], now: number): number | undefined {
+/**
+ * Earliest moment an unavailable account frees up for a request of `family` (only cooldowns
+ * end by themselves: an account is free once both its own and that family's cooldown are over).
+ */
+export function earliestFree(records: AccountRecord[], now: number, family?: string): number | undefined {
   let best: number | undefined;
   for (const r of records) {
     const h = r.health;
     if (h.disabled || h.needsReauth) continue;
-    const until = h.cooldownUntil;
-    if (until !== undefined && until > now && (best === undefined || until < best)) best = until;
+    const scoped = family === undefined ? undefined : h.scopedCooldowns?.[family]?.until;
+    const until = Math.max(h.cooldownUntil ?? 0, scoped ?? 0);
+    if (until > now && (best === undefined || until < best)) best = until;
   }
   return best;
+}
+
+/** True when what keeps the accounts out is a cooldown of `family`, not an account-wide one. */
+export function limitedByFamily(records: AccountRecord[], now: number, family: string | undefined): boolean {
+  if (!family) return false;
+  return records.some((r) => (r.health.scopedCooldowns?.[family]?.until ?? 0) > now && isAvailable(r, now));
 }

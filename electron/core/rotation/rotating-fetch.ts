@@ -19,9 +19,9 @@ import { isAvailable } from '../pool/order.js';
 import type { RequestCredential, TokenManager, UpstreamVerdict } from '../providers/types.js';
 import { applyUpstream } from '../upstream.js';
 import { cacheCredentials } from './credential-cache.js';
-import { AffinityMap, earliestFree, planCandidates } from './affinity.js';
+import { AffinityMap, earliestFree, limitedByFamily, planCandidates } from './affinity.js';
 import { rulesFor } from './provider-rules.js';
-import { MINUTE, type HeaderBag, type LocalResponse, type ProviderRequestRules } from './rules.js';
+import { MINUTE, modelFamily, type HeaderBag, type LocalResponse, type ProviderRequestRules } from './rules.js';
 
 /** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
 const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * MINUTE;
@@ -37,6 +37,8 @@ export interface ForwardRequest {
   headers: HeaderBag;
   body: Buffer | undefined;
   affinityKey?: string | undefined;
+  /** The requested model, for model-family limits (Anthropic's weekly Sonnet/Opus caps). */
+  model?: string | undefined;
   /** Aborted when the client goes away: cancels the upstream request. */
   signal?: AbortSignal;
 }
@@ -147,11 +149,12 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     };
   }
 
-  function allLimited(rules: ProviderRequestRules, rotations: RotationEvent[]): LocalResult {
+  function allLimited(rules: ProviderRequestRules, rotations: RotationEvent[], family: string | undefined): LocalResult {
     const t = now();
     const records = pool.snapshot(rules.providerID, namespace).records;
-    const earliest = earliestFree(records, t);
-    const answer = rules.allLimitedResponse({ count: records.length, earliest, now: t });
+    const earliest = earliestFree(records, t, family);
+    const scoped = limitedByFamily(records, t, family);
+    const answer = rules.allLimitedResponse({ count: records.length, earliest, now: t, ...(scoped && family ? { family } : {}) });
     emit({ kind: 'all-limited', providerID: rules.providerID, message: answer.message, retryAfterSec: answer.retryAfterSec });
     const { message: _m, retryAfterSec: _r, ...response } = answer;
     return { kind: 'local', response, rotations };
@@ -169,14 +172,16 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     affinity.syncSwitch(providerID, pool.switchSeq(providerID));
     const start = now();
     const key = request.affinityKey;
+    const family = modelFamily(request.model);
     const plan = planCandidates({
       snapshot: pool.peekSnapshot(providerID, namespace),
       boundID: key ? affinity.get(key, start) : undefined,
       now: start,
       proactiveThreshold: pool.settings().proactiveThreshold,
+      family,
     });
     const rotations: RotationEvent[] = [];
-    if (plan.candidates.length === 0) return allLimited(rules, rotations);
+    if (plan.candidates.length === 0) return allLimited(rules, rotations, family);
     if (plan.proactive) {
       const from = plan.all.find((r) => r.id === plan.proactive!.fromID);
       const to = plan.candidates[0]!;
@@ -205,14 +210,14 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
       if (i > 0) {
         // Another request may have cooled this one down meanwhile: do not spend a call on it.
         const live = pool.peekRecord(providerID, record.id);
-        if (!live || !isAvailable(live, now())) continue;
+        if (!live || !isAvailable(live, now(), family)) continue;
         record = live;
       }
       const next = (): AccountRecord | undefined => {
         const t = now();
         for (let j = i + 1; j < candidates.length; j++) {
           const live = pool.peekRecord(providerID, candidates[j]!.id);
-          if (live && isAvailable(live, t)) return live;
+          if (live && isAvailable(live, t, family)) return live;
         }
         return undefined;
       };
@@ -259,7 +264,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
         recordUsage(rules, record, res.headers, t0);
 
         if (verdict.kind === 'ok' || verdict.kind === 'pass') {
-          if (verdict.kind === 'ok') pool.recordOutcome({ providerID, recordID: record.id, ok: true, status });
+          if (verdict.kind === 'ok') pool.recordOutcome({ providerID, recordID: record.id, ok: true, status, ...(family ? { scope: family } : {}) });
           else if (status >= 500) pool.recordOutcome({ providerID, recordID: record.id, ok: false, status });
           if (key && status < 500) affinity.bind(providerID, key, record.id, t0);
           const base = { recordID: record.id, label: record.label, rotations };
@@ -302,6 +307,14 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
           break;
         }
 
+        // A limit of one model family cools the account for that family only; it stays in place for the others.
+        if (verdict.kind === 'plan-limit' && verdict.modelScoped && family) {
+          pool.recordOutcome({ providerID, recordID: record.id, ok: false, status, cooldownUntil: verdict.until, cooldownReason: verdict.reason, scope: family });
+          const ev = rotationEvent(rules, record, next(), status, `${status} (${family} limit)`);
+          rotations.push(ev);
+          emit({ kind: 'rotation', event: ev });
+          break;
+        }
         // plan-limit or rate-limit: cool down until the reported reset, go last, try the next account.
         pool.recordOutcome({ providerID, recordID: record.id, ok: false, status, cooldownUntil: verdict.until, cooldownReason: verdict.reason });
         pool.moveToBack(providerID, namespace, record.id);
@@ -315,7 +328,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     if (credentialFailure) {
       return { kind: 'local', response: rules.errorResponse(502, 'network', credentialFailure), rotations };
     }
-    return allLimited(rules, rotations);
+    return allLimited(rules, rotations, family);
   }
 
   function markReauth(rules: ProviderRequestRules, record: AccountRecord, rotations: RotationEvent[], to: AccountRecord | undefined): void {

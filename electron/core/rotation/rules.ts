@@ -42,6 +42,8 @@ export interface AllLimitedInput {
   /** Epoch ms when the first one frees up; undefined when none will (all need re-login). */
   earliest: number | undefined;
   now: number;
+  /** Set when what binds is a model-family limit (`sonnet`): the message names it. */
+  family?: string;
 }
 
 export interface ProviderRequestRules {
@@ -177,6 +179,21 @@ export function pickReset(absolute: Array<number | undefined>, relative: Array<n
   return rel !== undefined && rel > abs + 2000 ? rel : abs;
 }
 
+/**
+ * The model family a request belongs to, for model-scoped cooldowns: `opus`, `sonnet`,
+ * `haiku`, … or the model name itself. Undefined when the request names no model.
+ */
+export function modelFamily(model: string | undefined): string | undefined {
+  if (!model) return undefined;
+  const lower = model.toLowerCase();
+  const known = /(opus|sonnet|haiku|fable)/.exec(lower);
+  return known ? known[1] : lower.slice(0, 60);
+}
+
+function forFamily(family: string | undefined): string {
+  return family ? ` for ${family.charAt(0).toUpperCase()}${family.slice(1)} models` : '';
+}
+
 /** The `error.type` of an OpenAI-style error body (Codex and Copilot answer in that format). */
 export function openAIErrorType(status: number, kind: ErrorKind, authType: string): string {
   if (status === 429) return 'rate_limit_exceeded';
@@ -198,7 +215,7 @@ export function openAIErrorType(status: number, kind: ErrorKind, authType: strin
 
 /** "All 3 Anthropic accounts are rate-limited; the first frees up at 14:05 (in 23 min)." */
 export function allLimitedMessage(name: string, input: AllLimitedInput): { message: string; retryAfterSec: number } {
-  const { count, earliest, now } = input;
+  const { count, earliest, now, family } = input;
   if (count === 0) {
     return { message: `No ${name} account is set up in Rotary. Add one in the Rotary app or with "rotary auth login".`, retryAfterSec: 0 };
   }
@@ -210,8 +227,8 @@ export function allLimitedMessage(name: string, input: AllLimitedInput): { messa
   const when = `at ${formatClock(earliest, now)} (${formatIn(earliest - now)})`;
   const message =
     count === 1
-      ? `The only ${name} account is rate-limited; it frees up ${when}.`
-      : `All ${count} ${name} accounts are rate-limited; the first frees up ${when}.`;
+      ? `The only ${name} account is rate-limited${forFamily(family)}; it frees up ${when}.`
+      : `All ${count} ${name} accounts are rate-limited${forFamily(family)}; the first frees up ${when}.`;
   return { message, retryAfterSec };
 }
 

@@ -1,17 +1,15 @@
 /** How an account's status reads in the UI. Pure; the clock is passed in. */
 import type { AccountViewDTO } from '../../../shared/ipc';
+import { familyLimitTexts, formatClock } from '../../../shared/usage-format';
 import { formatDuration } from '../ui/usage-metrics';
+
+export { familyLimitTexts };
 
 export type StatusTone = 'ok' | 'cooling' | 'error' | 'muted';
 
 export interface StatusText {
   tone: StatusTone;
   text: string;
-}
-
-function clock(at: number): string {
-  const d = new Date(at);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
 export function accountStatusText(status: AccountViewDTO['status'], now: number): StatusText {
@@ -22,7 +20,7 @@ export function accountStatusText(status: AccountViewDTO['status'], now: number)
       if (status.until <= now) return { tone: 'ok', text: 'OK' };
       return {
         tone: 'cooling',
-        text: `Cooling down until ${clock(status.until)} (${formatDuration(status.until - now)})`,
+        text: `Cooling down until ${formatClock(status.until, now)} (${formatDuration(status.until - now)})`,
       };
     case 'needs-reauth':
       return { tone: 'error', text: 'Needs re-login' };

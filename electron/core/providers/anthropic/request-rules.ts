@@ -39,6 +39,9 @@ const WINDOWS: Array<{ infixes: string[]; key: string; label: string }> = [
 ];
 /** Every window whose `-status: rejected` may carry the binding reset. */
 const ALL_INFIXES = ['5h', '7d', '7d_sonnet', '7d-sonnet', '7d_opus', '7d-opus', '7d_oi'];
+/** Windows that bind one model family only (PROTOCOLS §1.7: "rotate the model/account pair"). */
+const SCOPED_INFIXES = ['7d_sonnet', '7d-sonnet', '7d_opus', '7d-opus', '7d_oi'];
+const SCOPED_CLAIMS = new Set(['seven_day_sonnet', 'seven_day_opus', 'seven_day_overage_included']);
 
 export function classifyAnthropic(status: number, headers: HeaderBag, _bodyText?: string, now = Date.now()): UpstreamVerdict {
   if (status >= 200 && status < 300) return { kind: 'ok' };
@@ -58,10 +61,23 @@ export function classifyAnthropic(status: number, headers: HeaderBag, _bodyText?
       kind: 'plan-limit',
       until: until ?? now + PLAN_LIMIT_FALLBACK_MS,
       reason: `plan limit${claim ? ` (${claim})` : ''}${until === undefined ? ', reset unknown' : ''}`,
+      ...(isModelScoped(headers, claim) ? { modelScoped: true } : {}),
     };
   }
   const until = latestSane([retry], now, DAY);
   return { kind: 'rate-limit', until: until ?? now + DEFAULT_RATE_LIMIT_COOLDOWN_MS, reason: 'rate limit (429)' };
+}
+
+/**
+ * Only a model-family window said no: the shared 5-hour and weekly windows are both reported
+ * and not rejected, and the binding claim or a rejected window is a scoped one. Missing or
+ * garbled shared statuses count as account-wide (the safe side: no request is wasted).
+ */
+function isModelScoped(headers: HeaderBag, claim: string | undefined): boolean {
+  const shared = ['5h', '7d'].map((infix) => headerValue(headers, `${H}-${infix}-status`)?.trim().toLowerCase());
+  if (shared.some((s) => s === undefined || s === 'rejected')) return false;
+  if (claim && SCOPED_CLAIMS.has(claim)) return true;
+  return SCOPED_INFIXES.some((infix) => headerValue(headers, `${H}-${infix}-status`)?.trim().toLowerCase() === 'rejected');
 }
 
 export function anthropicUsageFromHeaders(headers: HeaderBag, now: number): UsageSnapshot | undefined {

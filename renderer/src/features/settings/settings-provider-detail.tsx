@@ -8,7 +8,7 @@ import X from 'lucide-solid/icons/x';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { PROVIDER_NAMES, type ProviderID } from '../../../../shared/domain';
 import type { AccountViewDTO } from '../../../../shared/ipc';
-import { accountStatusText, accountTitle, type StatusTone } from '../../lib/account-status';
+import { accountStatusText, accountTitle, familyLimitTexts, type StatusTone } from '../../lib/account-status';
 import { useAppState } from '../../lib/app-state';
 import { ConfirmDialog } from '../../ui/alert-dialog';
 import { Button } from '../../ui/button';
@@ -143,9 +143,16 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                     <p class={`mt-0.5 text-xs ${toneClass[status().tone]}`} data-testid="account-status">
                       {status().text}
                     </p>
+                    <For each={familyLimitTexts(account.health.scopedCooldowns, app.now())}>
+                      {(text) => (
+                        <p class={`text-xs ${toneClass.cooling}`} data-testid="account-family-limit">
+                          {text}
+                        </p>
+                      )}
+                    </For>
                   </div>
                   <div class="flex shrink-0 items-center gap-1">
-                    <Show when={account.status.kind === 'cooling'}>
+                    <Show when={account.status.kind === 'cooling' || familyLimitTexts(account.health.scopedCooldowns, app.now()).length > 0}>
                       <Button
                         size="sm"
                         variant="secondary"
