@@ -148,6 +148,29 @@ describe('rotary (subprocess)', () => {
     expect(noAccounts.stderr).toContain('has no accounts');
   });
 
+  it('auth reset clears a cooldown (one account or --all); bad forms are usage errors', async () => {
+    const { core, play } = await seed();
+    expect(core.pool.getAccounts('anthropic').find((a) => a.id === play.id)!.status.kind).toBe('cooling');
+    const res = await runCli(['auth', 'reset', 'anthropic', 'play'], h.env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('Cleared the cooldown of play (Anthropic).');
+    await core.pool.reload();
+    expect(core.pool.getAccounts('anthropic').find((a) => a.id === play.id)!.status).toEqual({ kind: 'ok' });
+
+    core.pool.recordOutcome({ providerID: 'anthropic', recordID: play.id, ok: false, status: 429, cooldownUntil: Date.now() + 60_000, scope: 'sonnet' });
+    await core.pool.flush();
+    expect((await runInProcess(['auth', 'reset', 'anthropic', '--all'], h.env)).code).toBe(0);
+    await core.pool.reload();
+    expect(core.pool.getRecord('anthropic', play.id)!.health.scopedCooldowns).toBeUndefined();
+
+    for (const args of [['auth', 'reset'], ['auth', 'reset', 'anthropic'], ['auth', 'reset', 'anthropic', 'play', '--all']]) {
+      const bad = await runInProcess(args, h.env);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(/^rotary: .*auth reset/);
+    }
+    expect((await runInProcess(['auth', 'reset', 'anthropic', 'nobody'], h.env)).code).toBe(1);
+  });
+
   it('without a terminal no prompt waits: each command says which argument to pass (exit 2)', async () => {
     await seed();
     const cases: Array<[string[], RegExp]> = [

@@ -16,6 +16,7 @@ import { authImport } from './auth-import.js';
 import { authList } from './auth-list.js';
 import { authLogin } from './auth-login.js';
 import { authLogout } from './auth-logout.js';
+import { authReset } from './auth-reset.js';
 import { authSwitch } from './auth-switch.js';
 import { authUsage } from './auth-usage.js';
 import type { Command } from './command.js';
@@ -24,7 +25,7 @@ import { CancelledError, CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine,
 import { packageInfo } from './package-root.js';
 import { scrubSecrets } from './stdin.js';
 
-export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authLogout, authLogin, authAdd, authImport, gateway];
+export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authLogout, authLogin, authAdd, authImport, gateway];
 
 const AUTH_HELP = `Usage: rotary auth <command> [options]
 
