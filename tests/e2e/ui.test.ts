@@ -344,6 +344,56 @@ describe('desktop UI over the web transport (Chromium)', () => {
     expect(s.core.pool.getRecord('anthropic', s.accounts[0]!.record.id)!.health.scopedCooldowns).toBeUndefined();
   });
 
+  it('renames an account inline: pencil → field → Enter saves; a blank name is refused in place; Escape cancels and Settings stays open', async () => {
+    const { stack: s, page, browser: b } = await setup({ anthropicAccounts: 3 });
+    const recordID = s.accounts[1]!.record.id;
+    await openUI(page, s);
+    const dialog = await openProviderDetail(page);
+    // Runs in the page (DOM types are not in the node tsconfig, hence the strings).
+    const focused = () => page.evaluate<string>("document.activeElement?.getAttribute('aria-label') ?? ''");
+    const selection = () => page.evaluate<number[]>('[document.activeElement.selectionStart, document.activeElement.selectionEnd]');
+    const relabelCalls = () => b.recorded.rpc.filter((r) => r.url.includes('relabel')).length;
+
+    await accountRow(dialog, 'Account 2').getByRole('button', { name: 'Rename Account 2' }).click();
+    const field = dialog.getByRole('textbox', { name: 'Account name' });
+    await field.waitFor();
+    // Prefilled and selected, so typing replaces the old name.
+    expect(await field.inputValue()).toBe('Account 2');
+    await expect.poll(selection).toEqual([0, 'Account 2'.length]);
+    await page.keyboard.type('Work');
+    await page.keyboard.press('Enter');
+    await accountRow(dialog, 'Work').waitFor();
+    await field.waitFor({ state: 'hidden' });
+    expect(await accountRow(dialog, 'Account 2').count()).toBe(0);
+    expect(s.core.pool.getRecord('anthropic', recordID)!.label).toBe('Work');
+    await expect.poll(focused).toBe('Rename Work');
+
+    // Keyboard only from here: Enter on the focused pencil, a blank name, Enter.
+    await page.keyboard.press('Enter');
+    await field.waitFor();
+    await b.settle();
+    const callsBefore = relabelCalls();
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('   ');
+    await page.keyboard.press('Enter');
+    const error = dialog.getByTestId('field-error');
+    await error.waitFor();
+    await expect(error.innerText()).resolves.toBe('Enter a name for this account.');
+    expect(await field.isVisible()).toBe(true);
+    await b.screenshot('settings-rename');
+    await b.settle();
+    expect(relabelCalls()).toBe(callsBefore);
+    expect(s.core.pool.getRecord('anthropic', recordID)!.label).toBe('Work');
+
+    // Escape closes the field only: the Settings dialog stays open, the name is unchanged.
+    await page.keyboard.press('Escape');
+    await field.waitFor({ state: 'hidden' });
+    await expect.poll(focused).toBe('Rename Work');
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await accountRow(dialog, 'Work').count()).toBe(1);
+    expect(s.core.pool.getRecord('anthropic', recordID)!.label).toBe('Work');
+  });
+
   it('works with the keyboard only: open Settings with Ctrl+, move between tabs with arrows, confirm a delete', async () => {
     const { stack: s, page, browser: b } = await setup({ anthropicAccounts: 3 });
     await openUI(page, s);

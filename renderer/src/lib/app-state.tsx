@@ -50,6 +50,8 @@ export interface AppState {
   removeAccount: (providerID: ProviderID, recordID: string) => Promise<{ remaining: number } | undefined>;
   /** Let a cooling-down account take requests again now (the user knows better than the reset time). */
   clearCooldown: (providerID: ProviderID, recordID: string) => Promise<boolean>;
+  /** Rename an account; `label` must not be blank (the core rejects it, the form checks first). */
+  relabel: (providerID: ProviderID, recordID: string, label: string) => Promise<boolean>;
   /** `quiet`: an automatic refresh (a view opened); failures show in the snapshot, not as a toast. */
   refreshUsage: (providerID?: ProviderID, quiet?: boolean) => Promise<void>;
   onLogin: (listener: (session: LoginSession) => void) => () => void;
@@ -204,6 +206,14 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     async clearCooldown(providerID, recordID) {
       const res = await api.accounts.clearCooldown({ providerID, recordID });
       if (failed(res, 'Could not clear the cooldown')) return false;
+      // The pool event follows; re-read now so the row is right even if events are down.
+      const pool = await api.accounts.list();
+      if (pool.ok) applyPool(pool.value);
+      return true;
+    },
+    async relabel(providerID, recordID, label) {
+      const res = await api.accounts.relabel({ providerID, recordID, label });
+      if (failed(res, 'Could not rename the account')) return false;
       // The pool event follows; re-read now so the row is right even if events are down.
       const pool = await api.accounts.list();
       if (pool.ok) applyPool(pool.value);

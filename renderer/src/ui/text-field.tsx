@@ -16,6 +16,8 @@ export interface TextFieldProps {
   onKeyDown?: JSX.EventHandler<HTMLInputElement, KeyboardEvent>;
   class?: string;
   spellcheck?: boolean;
+  /** The native input, for callers that must focus or select it (an inline editor opening). */
+  inputRef?: (el: HTMLInputElement) => void;
 }
 
 export function TextField(props: TextFieldProps) {
@@ -28,6 +30,7 @@ export function TextField(props: TextFieldProps) {
     >
       <KTextField.Label class={props.hideLabel ? 'sr-only' : 'text-xs font-medium text-fg'}>{props.label}</KTextField.Label>
       <KTextField.Input
+        ref={props.inputRef}
         type={props.type ?? 'text'}
         placeholder={props.placeholder}
         autofocus={props.autofocus}

@@ -1,5 +1,5 @@
 /**
- * One provider's accounts: who is active, each account's health and usage, Switch, remove
+ * One provider's accounts: who is active, each account's health and usage, rename, Switch, remove
  * (with confirmation) and "Add account". Removing the last account returns to Providers.
  */
 import Plus from 'lucide-solid/icons/plus';
@@ -14,6 +14,7 @@ import { ConfirmDialog } from '../../ui/alert-dialog';
 import { Button } from '../../ui/button';
 import { notify } from '../../ui/toast';
 import { UsageWindows } from '../usage/usage-windows';
+import { AccountRename } from './settings-account-rename';
 import { LoginFlow } from './settings-login';
 
 const toneClass: Record<StatusTone, string> = {
@@ -127,7 +128,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                 <div class="flex items-start justify-between gap-3">
                   <div class="min-w-0">
                     <div class="flex flex-wrap items-center gap-2">
-                      <span class="truncate text-sm font-medium">{title().title}</span>
+                      <AccountRename providerID={props.providerID} account={account} title={title().title} />
                       <Show when={account.isActive}>
                         <span
                           class="rounded-full bg-accent px-2 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-accent-fg"
