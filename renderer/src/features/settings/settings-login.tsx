@@ -127,16 +127,7 @@ export function LoginFlow(props: LoginFlowProps) {
       </div>
 
       <Show when={startError()}>
-        {(err) => (
-          <div role="alert" class="rounded-md border border-danger/50 bg-danger-soft p-3 text-sm text-danger">
-            Could not start the login: {err()}
-            <div class="mt-2">
-              <Button size="sm" onClick={() => void start()}>
-                Try again
-              </Button>
-            </div>
-          </div>
-        )}
+        {(err) => <LoginError message={`Could not start the login: ${err()}`} onRetry={() => void start()} />}
       </Show>
 
       <Show when={!session() && !startError()}>
@@ -221,16 +212,7 @@ export function LoginFlow(props: LoginFlowProps) {
       </Switch>
 
       <Show when={failure() && !failure()!.retryable && failure()}>
-        {(f) => (
-          <div role="alert" class="rounded-md border border-danger/50 bg-danger-soft p-3 text-sm text-danger">
-            {f().error.message}
-            <div class="mt-2 flex gap-2">
-              <Button size="sm" onClick={() => void start()}>
-                Try again
-              </Button>
-            </div>
-          </div>
-        )}
+        {(f) => <LoginError message={f().error.message} onRetry={() => void start()} />}
       </Show>
     </section>
   );
@@ -244,6 +226,20 @@ function LoginPageLinks(props: { url: string; onOpen: (url: string) => void }) {
         <ExternalLink size={14} aria-hidden="true" /> Open the login page
       </Button>
       <CopyButton size="sm" label="Copy link" copy={() => copyText(props.url)} />
+    </div>
+  );
+}
+
+/** A login that cannot go on: what went wrong and a way to start over. */
+function LoginError(props: { message: string; onRetry: () => void }) {
+  return (
+    <div role="alert" class="rounded-md border border-danger/50 bg-danger-soft p-3 text-sm text-danger">
+      {props.message}
+      <div class="mt-2">
+        <Button size="sm" onClick={() => props.onRetry()}>
+          Try again
+        </Button>
+      </div>
     </div>
   );
 }
