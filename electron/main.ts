@@ -29,8 +29,10 @@ import { createConfBackend, storeBackendOptions, type StoreBackend } from './cor
 import { createTokenManager } from './core/providers/token-manager.js';
 import { createUsagePoller, type RotaryUsagePoller } from './core/providers/usage-poller.js';
 import type { AppService } from './core/app-service.js';
+import type { Vault } from './core/pool/vault.js';
 import { isAllowedExternalUrl } from './core/service/external-links.js';
 import { poolView } from './core/service/views.js';
+import { createVaultGate } from './core/service/vault-gate.js';
 import { createCoreAppService } from './core/service/wire.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
@@ -47,6 +49,7 @@ let core: Core | undefined;
 let gateway: Gateway | undefined;
 let poller: RotaryUsagePoller | undefined;
 let service: AppService | undefined;
+let gatewayError: string | undefined;
 const disposers: Array<() => void> = [];
 
 function openStoreBackend(home: string): StoreBackend {
@@ -131,32 +134,10 @@ async function start(): Promise<void> {
   const env = process.env;
   const home = rotaryHome(env);
   const warnings: string[] = [];
-  core = await openCore({ env, home, backend: openStoreBackend(home), warn: (m) => warnings.push(m), watch: true });
-  const tokens = createTokenManager({ pool: core.pool, env });
-  poller = createUsagePoller({ pool: core.pool, tokens, env });
-  poller.start();
-
-  let gatewayError: string | undefined;
-  try {
-    gateway = await createGateway({ pool: core.pool, tokens, env, log: (line) => console.log(`[gateway] ${line}`) });
-  } catch (error) {
-    gatewayError = errorMessage(error);
-  }
-
-  service = createCoreAppService({
-    core,
-    shell: 'electron',
-    version: app.getVersion(),
-    ...(gateway ? { gateway } : {}),
-    ...(gatewayError ? { gatewayError } : {}),
-    poller,
-    extra: {
-      writeClipboard: (text) => clipboard.writeText(text),
-      openExternal: (url) => shell.openExternal(url),
-    },
-  });
-  for (const message of warnings) service.notify({ level: 'warning', code: 'vault', message });
-  if (gatewayError) service.notify({ level: 'error', code: 'gateway', message: gatewayError });
+  // The vault comes first: a locked or missing encrypted vault shows the renderer's unlock
+  // screen; the core, gateway and full service start once it is open (`openApp`).
+  const gate = createVaultGate({ home, env, warn: (m) => warnings.push(m), shell: 'electron', version: app.getVersion(), open: (vault) => openApp(env, home, vault) });
+  service = gate.service;
 
   disposers.push(
     registerHandlers(ipcMain, service, {
@@ -173,13 +154,50 @@ async function start(): Promise<void> {
     }),
     service.events.on('events:pool', () => refreshTray()),
   );
+  void gate.ready.then((full) => {
+    for (const message of warnings) full.notify({ level: 'warning', code: 'vault', message });
+    if (gatewayError) full.notify({ level: 'error', code: 'gateway', message: gatewayError });
+    refreshTray();
+  });
 
   tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_DATA_URL));
   tray.on('click', () => showWindow());
   refreshTray();
 
   mainWindow = createWindow();
+  // Opens at once when nobody has to type a passphrase; otherwise the window asks.
+  void gate.status();
 }
+
+/** Everything that needs the vault: the core, usage poller, gateway and the full application service. */
+async function openApp(env: NodeJS.ProcessEnv, home: string, vault: Vault): Promise<AppService> {
+  core = await openCore({ env, home, backend: openStoreBackend(home), vault, watch: true });
+  const tokens = createTokenManager({ pool: core.pool, env });
+  poller = createUsagePoller({ pool: core.pool, tokens, env });
+  poller.start();
+
+  try {
+    gateway = await createGateway({ pool: core.pool, tokens, env, log: (line) => console.log(`[gateway] ${line}`) });
+  } catch (error) {
+    gatewayError = errorMessage(error);
+  }
+
+  return createCoreAppService({
+    core,
+    shell: 'electron',
+    version: app.getVersion(),
+    ...(gateway ? { gateway } : {}),
+    ...(gatewayError ? { gatewayError } : {}),
+    poller,
+    extra: {
+      writeClipboard: (text) => clipboard.writeText(text),
+      openExternal: (url) => shell.openExternal(url),
+    },
+  });
+}
+
+// Every renderer runs in Chromium's sandbox, whatever a window's own options say.
+app.enableSandbox();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -17,11 +17,11 @@ import type { PoolStore } from './pool/store.js';
 import { RotaryError } from './errors.js';
 import { clientSetting, clientSettings, withGatewayKey } from './service/client-settings.js';
 import { dispatch } from './service/dispatch.js';
-import { toIpcError } from './service/errors.js';
+import { toResult } from './service/errors.js';
 import { createEventHub } from './service/event-hub.js';
 import { isAllowedExternalUrl } from './service/external-links.js';
 import { createLoginSessions, type LoginDriver } from './service/login-sessions.js';
-import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort } from './service/types.js';
+import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort, VaultPort } from './service/types.js';
 import { findAccountView, poolView, providerAccounts, providersView } from './service/views.js';
 
 export interface AppServiceDeps {
@@ -34,6 +34,8 @@ export interface AppServiceDeps {
   usage?: UsagePort;
   gateway?: GatewayPort;
   activity?: ActivityPort;
+  /** `vault:*` channels (service/vault-gate.ts). */
+  vault?: VaultPort;
   /** Electron main's clipboard. Absent over the web transport (the browser copies itself). */
   writeClipboard?: (text: string) => void;
   /** Electron's `shell.openExternal`. Absent over the web transport. */
@@ -71,6 +73,11 @@ export const APP_SHORTCUTS: AppInfo['shortcuts'] = [
   { keys: 'Enter / Space', action: 'Activate a button' },
 ];
 
+/** The `app:info` answer (also given by the vault gate before the core is open). */
+export function appInfo(shell: AppInfo['shell'], version: string): AppInfo {
+  return { name: 'Rotary', version, shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS };
+}
+
 const unavailable = (what: string): Result<never> => ({ ok: false, error: { code: 'unavailable', message: what } });
 
 export function createAppService(deps: AppServiceDeps): AppService {
@@ -102,13 +109,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
   const login = createLoginSessions({ driver: deps.login, pool, emit: (s) => emit('events:login', s) });
   cleanups.push(() => login.close());
 
-  async function guarded<T>(work: () => Promise<T> | T): Promise<Result<T>> {
-    try {
-      return { ok: true, value: await work() };
-    } catch (error) {
-      return { ok: false, error: toIpcError(error) };
-    }
-  }
+  const guarded = toResult;
 
   function requireAccount(providerID: ProviderID, recordID: string) {
     const record = pool.getRecord(providerID, recordID);
@@ -207,10 +208,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return guarded(() => activity.requests(conversationID));
     },
 
-    'app:info': async () => ({
-      ok: true,
-      value: { name: 'Rotary', version: deps.version, shell: deps.shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS },
-    }),
+    // Vault: the passphrase goes into the port and nowhere else (not into a result, an event or a log).
+    'vault:status': async () => (deps.vault ? guarded(() => deps.vault!.status()) : unavailable('The vault state is not available in this process.')),
+    'vault:unlock': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.unlock(passphrase)) : unavailable('The vault cannot be unlocked from this process.')),
+    'vault:create': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.create(passphrase)) : unavailable('The vault cannot be created from this process.')),
+
+    'app:info': async () => ({ ok: true, value: appInfo(deps.shell, deps.version) }),
 
     'app:openExternal': async ({ url }) => {
       if (!isAllowedExternalUrl(url, deps.extraExternalOrigins ?? [])) {

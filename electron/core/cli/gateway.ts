@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WEB_UI_PREFIX } from '../../../shared/ipc.js';
 import { runHeadlessGateway, type HeadlessGateway } from '../gateway/headless.js';
+import { rotaryHome } from '../paths.js';
 import { createTokenManager } from '../providers/token-manager.js';
 import { createUsagePoller } from '../providers/usage-poller.js';
 import { createCoreAppService } from '../service/wire.js';
@@ -15,6 +16,7 @@ import { HELP_OPTION, parseCommand, parseIntOption } from './args.js';
 import type { Command } from './command.js';
 import { CliFailure, EXIT_OK, printHelp, println, type CliIO } from './io.js';
 import { packageInfo } from './package-root.js';
+import { openCliVault } from './vault-open.js';
 
 export const gateway: Command = {
   name: 'gateway',
@@ -41,7 +43,8 @@ Environment: ROTARY_GATEWAY_KEY, ROTARY_GATEWAY_PORT, ROTARY_HOME, ROTARY_UPSTRE
     const staticDir = values.ui ? webUIFolder() : undefined;
 
     // Signals arrive through io.signal (main() owns them), so the gateway installs none itself.
-    const headless = await runHeadlessGateway({ env: io.env, stdout: io.stdout, stderr: io.stderr, handleSignals: false, ...(port !== undefined ? { port } : {}) });
+    const vault = await openCliVault(io, rotaryHome(io.env));
+    const headless = await runHeadlessGateway({ env: io.env, stdout: io.stdout, stderr: io.stderr, handleSignals: false, vault, ...(port !== undefined ? { port } : {}) });
     const cleanups: Array<() => void> = [];
     try {
       if (staticDir) cleanups.push(mountUI(headless, staticDir, io));

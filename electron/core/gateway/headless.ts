@@ -4,6 +4,7 @@
  * the client settings, and shuts down cleanly on SIGINT/SIGTERM (batched bookkeeping flushed).
  */
 import { openCore, type Core } from '../core.js';
+import type { Vault } from '../pool/vault.js';
 import { errorMessage } from '../errors.js';
 import { createTokenManager } from '../providers/token-manager.js';
 import { formatClientSettings, gatewayClientSettings } from './client-settings.js';
@@ -21,6 +22,8 @@ export interface HeadlessOptions {
   port?: number;
   /** Install SIGINT/SIGTERM handlers (default true). */
   handleSignals?: boolean;
+  /** An already opened vault (the CLI asks for the encrypted vault's passphrase first). */
+  vault?: Vault;
 }
 
 export interface HeadlessGateway {
@@ -38,7 +41,7 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
   const stderr = options.stderr ?? process.stderr;
   const log = (line: string): void => void stderr.write(`[${new Date().toISOString()}] ${line}\n`);
 
-  const core = await openCore({ env, watch: true, warn: (m) => log(m) });
+  const core = await openCore({ env, watch: true, warn: (m) => log(m), ...(options.vault ? { vault: options.vault } : {}) });
   let gateway: Gateway;
   try {
     const tokens = createTokenManager({ pool: core.pool, env });

@@ -11,9 +11,10 @@ import { createAppService, type AppService, type AppServiceDeps } from '../app-s
 import { activityPortFor, gatewayPortFor } from './gateway-port.js';
 import { createProviderLoginDriver } from './login-driver.js';
 import { usagePortFor } from './usage-port.js';
+import { openVaultPort } from './vault-gate.js';
 
 export interface CoreServiceOptions {
-  core: Pick<Core, 'pool' | 'store' | 'env'>;
+  core: Pick<Core, 'pool' | 'store' | 'env' | 'vault'>;
   shell: AppServiceDeps['shell'];
   version: string;
   /** The running gateway; absent when it could not start (then `gatewayError` says why). */
@@ -44,6 +45,7 @@ export function createCoreAppService(options: CoreServiceOptions): AppService {
     gateway: gatewayPortFor(options.gateway, options.gatewayError),
     ...(options.gateway ? { activity: activityPortFor(options.gateway.activity) } : {}),
     ...(upstreamOrigin ? { extraExternalOrigins: [upstreamOrigin] } : {}),
+    vault: openVaultPort(core.vault),
     ...options.extra,
   });
 }
