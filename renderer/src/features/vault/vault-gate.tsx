@@ -153,7 +153,7 @@ function CreateForm(props: { api: RotaryApi; status: VaultStatus; onOpen: () => 
         made from your passphrase. Rotary asks for it each time it starts. It cannot be recovered if you forget it.
       </p>
       <p class="mb-4 text-muted">
-        Rotary remembers this choice for the app and the <code class="font-mono">rotary</code> command; on servers set{' '}
+        The app and the <code class="font-mono">rotary</code> command use this vault from now on; on servers set{' '}
         <code class="font-mono">ROTARY_SECRET_BACKEND=encrypted-file</code> and <code class="font-mono">ROTARY_VAULT_PASSPHRASE_FILE</code>.
       </p>
       <form
