@@ -4,7 +4,6 @@
  * electron-store backend on the same file the CLI uses), the application service and the
  * gateway, wired in `createCoreAppService`. Option objects live in window-options.ts.
  */
-import path from 'node:path';
 import {
   app,
   BrowserWindow,
@@ -13,6 +12,7 @@ import {
   Menu,
   nativeImage,
   Notification,
+  protocol,
   session,
   shell,
   Tray,
@@ -36,12 +36,14 @@ import { createVaultGate } from './core/service/vault-gate.js';
 import { createCoreAppService } from './core/service/wire.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
-import { appPaths, isNavigationAllowed, mainWindowOptions, rendererFileUrl, withSecurityHeaders } from './window-options.js';
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolResponse } from './app-protocol.js';
+import { appPaths, isNavigationAllowed, mainWindowOptions, withSecurityHeaders } from './window-options.js';
 
 const devServer = process.env.ROTARY_DEV_SERVER_URL; // e.g. http://localhost:5173 (vite dev)
 // Bundled to CJS (scripts/build-electron.mjs), so __dirname is dist/electron.
 const paths = appPaths(__dirname);
-const pageUrl = devServer ?? rendererFileUrl(paths);
+// The built renderer is served from app://rotary/ (app-protocol.ts), never file://.
+const pageUrl = devServer ?? APP_PAGE_URL;
 
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
@@ -66,8 +68,7 @@ function createWindow(): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(paths));
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => (mainWindow = undefined));
-  if (devServer) void win.loadURL(devServer);
-  else void win.loadFile(path.join(paths.rendererDir, 'index.html'));
+  void win.loadURL(pageUrl);
   return win;
 }
 
@@ -141,7 +142,7 @@ async function start(): Promise<void> {
 
   disposers.push(
     registerHandlers(ipcMain, service, {
-      isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { fileUrl: pageUrl }, (sender) => sender === mainWindow?.webContents),
+      isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { pageUrl }, (sender) => sender === mainWindow?.webContents),
     }),
     forwardEvents(service.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
   );
@@ -198,6 +199,8 @@ async function openApp(env: NodeJS.ProcessEnv, home: string, vault: Vault): Prom
 
 // Every renderer runs in Chromium's sandbox, whatever a window's own options say.
 app.enableSandbox();
+// Must happen before ready: app:// gets the rights of a secure origin (file:// keeps none, see the fuses).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -214,6 +217,7 @@ if (!app.requestSingleInstanceLock()) {
     void core?.close();
   });
   void app.whenReady().then(async () => {
+    protocol.handle(APP_SCHEME, (request) => appProtocolResponse(paths.rendererDir, request));
     hardenSessions();
     try {
       await start();

@@ -21,7 +21,7 @@ const PASS = 'a long vault passphrase';
 const FAST = { ROTARY_VAULT_KDF_COST: '10' };
 const NO_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/rotary-no-bus' };
 
-let homes: CliHome[] = [];
+const homes: CliHome[] = [];
 let term: TmuxCli | undefined;
 const extraCleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -12,7 +12,7 @@ import { createVault, describeVault } from '../../electron/core/pool/vault.js';
 import { encryptedVaultPath, openEncryptedFileVault } from '../../electron/core/pool/vault-encrypted.js';
 import { createFileVault } from '../../electron/core/pool/vault-file.js';
 import { DEFAULT_KDF, kdfParamsFor, type KdfParams } from '../../electron/core/pool/vault-envelope.js';
-import { checkPassphrase, passphraseFromEnv } from '../../electron/core/pool/vault-passphrase.js';
+import { checkPassphrase, passphraseFromEnv, withoutPassphrase } from '../../electron/core/pool/vault-passphrase.js';
 import { childEnv, makeTempHome } from '../helpers/temp-home.js';
 
 const root = path.resolve(__dirname, '../..');
@@ -326,4 +326,12 @@ describe('encrypted file vault across processes', () => {
     await vault.set('after-kill', 'ok');
     expect(await vault.get('after-kill')).toBe('ok');
   }, 60_000);
+});
+
+describe('passphrase hygiene', () => {
+  it('programs Rotary starts (the login browser) do not inherit the passphrase variables', () => {
+    const env = { PATH: '/bin', ROTARY_VAULT_PASSPHRASE: PASS, ROTARY_VAULT_PASSPHRASE_FILE: '/run/secrets/p', DISPLAY: ':0' };
+    expect(withoutPassphrase(env)).toEqual({ PATH: '/bin', DISPLAY: ':0' });
+    expect(env.ROTARY_VAULT_PASSPHRASE).toBe(PASS); // the caller's env is left alone
+  });
 });

@@ -94,6 +94,9 @@ describe('vault gate', () => {
     expect(wrongType.error.message).toMatch(/passphrase: .*expected string/i);
     expect((await s.call('vault:unlock', {})).error.code).toBe('bad-input');
     expect((await s.call('vault:unlock', { passphrase: 'x', extra: 1 })).error.code).toBe('bad-input');
+    const huge = await s.call('vault:unlock', { passphrase: `${PASS}-`.repeat(60) });
+    expect(huge.error.code).toBe('bad-input');
+    expect(huge.error.message).not.toContain(PASS); // schema messages never echo the value
     expect((await s.call('vault:unlock', { passphrase: '' })).error).toEqual({ code: 'bad-input', message: 'The passphrase is empty. Enter the vault passphrase.' });
     const wrong = await s.call('vault:unlock', { passphrase: 'not it at all' });
     expect(wrong.error.code).toBe('unauthorized');

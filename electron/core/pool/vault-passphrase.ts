@@ -66,6 +66,12 @@ export function hasPassphraseEnv(env: NodeJS.ProcessEnv): boolean {
   return env[PASSPHRASE_ENV] !== undefined || env[PASSPHRASE_FILE_ENV] !== undefined;
 }
 
+/** `env` without the passphrase variables, for programs Rotary starts (a browser) that have no use for them. */
+export function withoutPassphrase(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [PASSPHRASE_ENV]: _passphrase, [PASSPHRASE_FILE_ENV]: _file, ...rest } = env;
+  return rest;
+}
+
 /** The message for "a passphrase is needed and nobody can type one". */
 export function passphraseNeededMessage(file: string): string {
   return `The encrypted vault ${file} needs its passphrase and there is no terminal to ask for it. Set ${PASSPHRASE_ENV}, or ${PASSPHRASE_FILE_ENV} to a file holding it (mode 0600).`;
