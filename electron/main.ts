@@ -20,15 +20,15 @@ import {
 } from 'electron';
 import Store from 'electron-store';
 import { openCore, type Core } from './core/core.js';
-import { createNotificationPolicy } from './core/desktop/notifications.js';
-import { trayMenuModel, type TrayAction, type TrayItem } from './core/desktop/tray-model.js';
+import { createNotificationPolicy } from './desktop/notifications.js';
+import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { errorMessage } from './core/errors.js';
 import { createGateway, type Gateway } from './core/gateway/gateway.js';
 import { rotaryHome } from './core/paths.js';
 import { createConfBackend, storeBackendOptions, type StoreBackend } from './core/pool/store.js';
 import { createTokenManager } from './core/providers/token-manager.js';
 import { createUsagePoller, type RotaryUsagePoller } from './core/providers/usage-poller.js';
-import type { AppService } from './core/app-service.js';
+import type { AppService } from './core/service/app-service.js';
 import { isAllowedExternalUrl } from './core/service/external-links.js';
 import { poolView } from './core/service/views.js';
 import { createCoreAppService } from './core/service/wire.js';

@@ -4,7 +4,7 @@
  * --json shapes and that no token ever reaches any output.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../electron/core/cli/main.js';
+import { COMMANDS } from '../../electron/cli/main.js';
 import { expectNoSecrets, makeCliHome, runCli, runInProcess, type CliHome } from './cli-helpers.js';
 
 let h: CliHome;

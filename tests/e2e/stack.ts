@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppService, type AppService } from '../../electron/core/app-service.js';
+import { createAppService, type AppService } from '../../electron/core/service/app-service.js';
 import { openCore, type Core } from '../../electron/core/core.js';
 import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
 import type { AccountRecord } from '../../shared/domain.js';

@@ -7,7 +7,7 @@ import { openCore, type Core } from '../../electron/core/core.js';
 import { createTokenManager } from '../../electron/core/providers/token-manager.js';
 import { createUsagePoller } from '../../electron/core/providers/usage-poller.js';
 import { createCoreAppService } from '../../electron/core/service/wire.js';
-import type { AppService } from '../../electron/core/app-service.js';
+import type { AppService } from '../../electron/core/service/app-service.js';
 import type { Gateway } from '../../electron/core/gateway/gateway.js';
 import type { ProviderID } from '../../shared/domain.js';
 import { startSimulator, type SimAccount, type Simulator } from '../sim/server.js';

@@ -8,7 +8,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { ProviderID } from '../../../shared/domain.js';
 import type { RequestEntry } from '../../../shared/activity.js';
 import type { ForwardResult, RotatingFetch } from '../rotation/rotating-fetch.js';
-import type { LocalResponse, ProviderRequestRules, TokenCounts } from '../rotation/rules.js';
+import type { LocalResponse, ProviderRequestRules, TokenCounts } from '../providers/request-rules.js';
 import type { ActivityLog } from './activity-log.js';
 import { readBody } from './read-body.js';
 import { summarizeBody, type RequestSummary } from './request-summary.js';

@@ -3,8 +3,8 @@
  * stream flag, the affinity fields and a rough token estimate of system/tools/messages
  * (≈ bytes / 4) for the Context Breakdown.
  */
-import { parseValue, scanTopLevel, valueSize } from '../rotation/body-scan.js';
-import type { AffinityFields, ProviderRequestRules } from '../rotation/rules.js';
+import { parseValue, scanTopLevel, valueSize } from './body-scan.js';
+import type { AffinityFields, ProviderRequestRules } from '../providers/request-rules.js';
 
 export interface RequestSummary {
   model?: string;

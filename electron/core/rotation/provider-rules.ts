@@ -3,7 +3,7 @@ import type { ProviderID } from '../../../shared/domain.js';
 import { anthropicRequestRules } from '../providers/anthropic/request-rules.js';
 import { copilotRequestRules } from '../providers/copilot/request-rules.js';
 import { openaiRequestRules } from '../providers/openai/request-rules.js';
-import type { ProviderRequestRules } from './rules.js';
+import type { ProviderRequestRules } from '../providers/request-rules.js';
 
 const RULES: Record<ProviderID, ProviderRequestRules> = {
   anthropic: anthropicRequestRules,

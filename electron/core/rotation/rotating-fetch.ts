@@ -21,7 +21,7 @@ import { applyUpstream } from '../upstream.js';
 import { cacheCredentials } from './credential-cache.js';
 import { AffinityMap, earliestFree, limitedByFamily, planCandidates } from './affinity.js';
 import { rulesFor } from './provider-rules.js';
-import { MINUTE, modelFamily, type HeaderBag, type LocalResponse, type ProviderRequestRules } from './rules.js';
+import { MINUTE, modelFamily, type HeaderBag, type LocalResponse, type ProviderRequestRules } from '../providers/request-rules.js';
 
 /** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
 const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * MINUTE;

@@ -7,7 +7,7 @@
 import type { Core } from '../core.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { RotaryUsagePoller } from '../providers/usage-poller.js';
-import { createAppService, type AppService, type AppServiceDeps } from '../app-service.js';
+import { createAppService, type AppService, type AppServiceDeps } from './app-service.js';
 import { activityPortFor, gatewayPortFor } from './gateway-port.js';
 import { createProviderLoginDriver } from './login-driver.js';
 import { usagePortFor } from './usage-port.js';

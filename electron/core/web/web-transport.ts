@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENTS, EVENT_NAMES, isChannelName, WEB_RPC_PREFIX, WEB_UI_PREFIX, type Result } from '../../../shared/ipc.js';
-import type { AppService } from '../app-service.js';
+import type { AppService } from '../service/app-service.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { bearerMatches, checkOrigin, ownOrigins } from './request-guard.js';
 import { serveStatic } from './static-files.js';

@@ -24,7 +24,7 @@ import {
   type HeaderBag,
   type ProviderRequestRules,
   type TokenCounts,
-} from '../../rotation/rules.js';
+} from '../request-rules.js';
 import type { RequestCredential, UpstreamVerdict } from '../types.js';
 import { ANTHROPIC_GATEWAY_BASE, ANTHROPIC_MAX_RESET_MS, ANTHROPIC_OAUTH_BETA } from './constants.js';
 

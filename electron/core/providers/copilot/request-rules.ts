@@ -19,7 +19,7 @@ import {
   tryJson,
   type HeaderBag,
   type ProviderRequestRules,
-} from '../../rotation/rules.js';
+} from '../request-rules.js';
 import { openaiTokens } from '../openai/request-rules.js';
 import type { RequestCredential, UpstreamVerdict } from '../types.js';
 import { COPILOT_EDITOR_HEADERS, COPILOT_GATEWAY_BASE, COPILOT_MAX_RESET_MS } from './constants.js';

@@ -23,7 +23,7 @@ import {
   type HeaderBag,
   type ProviderRequestRules,
   type TokenCounts,
-} from '../../rotation/rules.js';
+} from '../request-rules.js';
 import type { RequestCredential, UpstreamVerdict } from '../types.js';
 import { CODEX_GATEWAY_BASE, CODEX_MAX_RESET_MS } from './constants.js';
 

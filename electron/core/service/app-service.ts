@@ -10,19 +10,19 @@
  * Views are built from pool metadata only; the vault is never read here except through the
  * login/usage collaborators, which keep tokens inside the core.
  */
-import { DEFAULT_NAMESPACE, type ProviderID } from '../../shared/domain.js';
-import type { AppInfo, EventName, EventPayload, Notice, Result, UiCommand } from '../../shared/ipc.js';
-import type { AccountPool } from './pool/account-pool.js';
-import type { PoolStore } from './pool/store.js';
-import { RotaryError } from './errors.js';
-import { clientSetting, clientSettings, withGatewayKey } from './service/client-settings.js';
-import { dispatch } from './service/dispatch.js';
-import { toIpcError } from './service/errors.js';
-import { createEventHub } from './service/event-hub.js';
-import { isAllowedExternalUrl } from './service/external-links.js';
-import { createLoginSessions, type LoginDriver } from './service/login-sessions.js';
-import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort } from './service/types.js';
-import { findAccountView, poolView, providerAccounts, providersView } from './service/views.js';
+import { DEFAULT_NAMESPACE, type ProviderID } from '../../../shared/domain.js';
+import type { AppInfo, EventName, EventPayload, Notice, Result, UiCommand } from '../../../shared/ipc.js';
+import type { AccountPool } from '../pool/account-pool.js';
+import type { PoolStore } from '../pool/store.js';
+import { RotaryError } from '../errors.js';
+import { clientSetting, clientSettings, withGatewayKey } from './client-settings.js';
+import { dispatch } from './dispatch.js';
+import { toIpcError } from './errors.js';
+import { createEventHub } from './event-hub.js';
+import { isAllowedExternalUrl } from './external-links.js';
+import { createLoginSessions, type LoginDriver } from './login-sessions.js';
+import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort } from './types.js';
+import { findAccountView, poolView, providerAccounts, providersView } from './views.js';
 
 export interface AppServiceDeps {
   pool: AccountPool;

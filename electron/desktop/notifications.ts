@@ -4,8 +4,8 @@
  * provider, "all limited" at most once per five minutes per provider, and "needs re-login"
  * once per account per half hour. Stateful only through the injected clock.
  */
-import { PROVIDER_NAMES } from '../../../shared/domain.js';
-import type { ActivityEvent } from '../../../shared/activity.js';
+import { PROVIDER_NAMES } from '../../shared/domain.js';
+import type { ActivityEvent } from '../../shared/activity.js';
 
 export interface DesktopNotification {
   title: string;

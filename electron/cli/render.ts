@@ -9,8 +9,8 @@ import {
   formatClock,
   formatDuration,
   resetText as sharedResetText,
-} from '../../../shared/usage-format.js';
-import { PROVIDER_NAMES, type AccountStatus, type AccountView, type ProviderID, type UsageWindow } from '../../../shared/domain.js';
+} from '../../shared/usage-format.js';
+import { PROVIDER_NAMES, type AccountStatus, type AccountView, type ProviderID, type UsageWindow } from '../../shared/domain.js';
 
 const BAR_CELLS = 10;
 const FULL = '█';

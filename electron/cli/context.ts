@@ -2,8 +2,8 @@
  * Opening the core for one CLI command, and turning the user's words for providers and
  * accounts into IDs. Same store and keychain as the app (`openCore`).
  */
-import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../../shared/domain.js';
-import { openCore, type Core } from '../core.js';
+import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
+import { openCore, type Core } from '../core/core.js';
 import { describeArg } from './args.js';
 import { CliFailure, println, UsageError, type CliIO } from './io.js';
 import { providerName } from './render.js';

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ZodError } from 'zod';
-import { isRotaryError } from '../errors.js';
+import { isRotaryError } from '../core/errors.js';
 import { describeArg } from './args.js';
 import { authAdd } from './auth-add.js';
 import { authImport } from './auth-import.js';

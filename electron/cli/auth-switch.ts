@@ -3,15 +3,15 @@
  * (pick provider, then account) or by arguments; the account is named by label, e-mail or id.
  * A running gateway sees the change on its next request (it watches the store file).
  */
-import type { ProviderID } from '../../../shared/domain.js';
-import type { Core } from '../core.js';
+import type { ProviderID } from '../../shared/domain.js';
+import type { Core } from '../core/core.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { parseProvider, resolveAccount, withCore } from './context.js';
 import { CliFailure, EXIT_OK, printHelp, println, type CliIO } from './io.js';
 import { choose, intro, outro, requireTTY } from './prompts.js';
 import { accountBlock, accountName, accountsCount, providerName, statusText } from './render.js';
-import { DEFAULT_NAMESPACE } from '../../../shared/domain.js';
+import { DEFAULT_NAMESPACE } from '../../shared/domain.js';
 
 export const authSwitch: Command = {
   name: 'auth switch',

@@ -3,8 +3,8 @@
  * then the keychain entry). Interactive like the feature request's sample, or by arguments
  * with `--yes` to skip the confirmation.
  */
-import type { ProviderID } from '../../../shared/domain.js';
-import type { Core } from '../core.js';
+import type { ProviderID } from '../../shared/domain.js';
+import type { Core } from '../core/core.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import { pickProvider } from './auth-switch.js';
 import type { Command } from './command.js';

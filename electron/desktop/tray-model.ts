@@ -3,8 +3,8 @@
  * One section per connected provider: the active account with its usage, then a
  * "Switch account" submenu when there is more than one account.
  */
-import type { UsageSnapshot } from '../../../shared/domain.js';
-import type { ProviderAccounts } from '../../../shared/ipc.js';
+import type { UsageSnapshot } from '../../shared/domain.js';
+import type { ProviderAccounts } from '../../shared/ipc.js';
 
 export type TrayAction =
   | { type: 'switch'; providerID: ProviderAccounts['providerID']; recordID: string }

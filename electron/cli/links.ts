@@ -3,8 +3,8 @@
  * import, usage polling and the headless gateway. Kept in one file so each command reads
  * as "what the user sees" and this file as "which core function does the work".
  */
-import type { AccountRecord, ProviderID } from '../../../shared/domain.js';
-import type { Core } from '../core.js';
+import type { AccountRecord, ProviderID } from '../../shared/domain.js';
+import type { Core } from '../core/core.js';
 import {
   addFromCredential,
   createTokenManager,
@@ -15,9 +15,9 @@ import {
   startAnthropicLogin,
   startCopilotLogin,
   startOpenAILogin,
-} from '../providers/index.js';
-import type { FoundLogin as ProviderFoundLogin } from '../providers/credential-import.js';
-import type { LoginProgress } from '../providers/login-types.js';
+} from '../core/providers/index.js';
+import type { FoundLogin as ProviderFoundLogin } from '../core/providers/credential-import.js';
+import type { LoginProgress } from '../core/providers/login-types.js';
 import { CliFailure } from './io.js';
 
 // ------------------------------------------------------------------ login

@@ -4,8 +4,8 @@
  * the chosen ones. The other tools' files are only read, never changed.
  */
 import os from 'node:os';
-import { errorMessage } from '../errors.js';
-import { IMPORT_REFRESH_WARNING } from '../providers/index.js';
+import { errorMessage } from '../core/errors.js';
+import { IMPORT_REFRESH_WARNING } from '../core/providers/index.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { withCore } from './context.js';

@@ -8,7 +8,7 @@
  */
 import { formatClock, formatIn } from '../../../shared/usage-format.js';
 import type { ProviderID, UsageSnapshot } from '../../../shared/domain.js';
-import type { RequestCredential, UpstreamVerdict } from '../providers/types.js';
+import type { RequestCredential, UpstreamVerdict } from './types.js';
 
 /** Node/undici style headers: lower-case names. */
 export type HeaderBag = Record<string, string | string[] | undefined>;

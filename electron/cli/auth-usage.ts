@@ -3,7 +3,7 @@
  * reset countdowns, the age of the numbers, and the account's state (active, cooling down,
  * needs re-login).
  */
-import type { AccountView, ProviderID } from '../../../shared/domain.js';
+import type { AccountView, ProviderID } from '../../shared/domain.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { parseProvider, withCore } from './context.js';

@@ -4,7 +4,7 @@
  * long-lived token from `claude setup-token`. Never from argv: arguments are visible to
  * every user of the machine (`ps`), so token-like arguments are refused.
  */
-import { errorMessage, isRotaryError } from '../errors.js';
+import { errorMessage, isRotaryError } from '../core/errors.js';
 import { HELP_OPTION, looksLikeSecret, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { parseProvider, withCore } from './context.js';

@@ -5,8 +5,8 @@
  * user code, approve it on GitHub. Ctrl+C cancels at any point and adds nothing.
  */
 import { createInterface } from 'node:readline';
-import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../../shared/domain.js';
-import { errorMessage, isRotaryError } from '../errors.js';
+import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
+import { errorMessage, isRotaryError } from '../core/errors.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import { canOpenBrowser, openBrowser } from './browser.js';
 import type { Command } from './command.js';

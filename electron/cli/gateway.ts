@@ -5,12 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { WEB_UI_PREFIX } from '../../../shared/ipc.js';
-import { runHeadlessGateway, type HeadlessGateway } from '../gateway/headless.js';
-import { createTokenManager } from '../providers/token-manager.js';
-import { createUsagePoller } from '../providers/usage-poller.js';
-import { createCoreAppService } from '../service/wire.js';
-import { mountWebTransport } from '../web/web-transport.js';
+import { WEB_UI_PREFIX } from '../../shared/ipc.js';
+import { runHeadlessGateway, type HeadlessGateway } from '../core/gateway/headless.js';
+import { createTokenManager } from '../core/providers/token-manager.js';
+import { createUsagePoller } from '../core/providers/usage-poller.js';
+import { createCoreAppService } from '../core/service/wire.js';
+import { mountWebTransport } from '../core/web/web-transport.js';
 import { HELP_OPTION, parseCommand, parseIntOption } from './args.js';
 import type { Command } from './command.js';
 import { CliFailure, EXIT_OK, printHelp, println, type CliIO } from './io.js';
