@@ -1,8 +1,7 @@
 /**
  * The Electron main process — thin on purpose: app lifecycle, the one window, tray and
- * notifications. Everything else is the Electron-free core (opened here with an
- * electron-store backend on the same file the CLI uses), the application service and the
- * gateway, wired in `createCoreAppService`. Option objects live in window-options.ts.
+ * notifications. Everything else is the Electron-free core, started by `startRuntime` with an
+ * electron-store backend on the same file the CLI uses. Option objects live in window-options.ts.
  */
 import path from 'node:path';
 import {
@@ -19,19 +18,15 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import Store from 'electron-store';
-import { openCore, type Core } from './core/core.js';
-import { createNotificationPolicy } from './desktop/notifications.js';
-import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { errorMessage } from './core/errors.js';
-import { createGateway, type Gateway } from './core/gateway/gateway.js';
 import { rotaryHome } from './core/paths.js';
 import { createConfBackend, storeBackendOptions, type StoreBackend } from './core/pool/store.js';
-import { createTokenManager } from './core/providers/token-manager.js';
-import { createUsagePoller, type RotaryUsagePoller } from './core/providers/usage-poller.js';
+import { startRuntime, type Runtime } from './core/runtime.js';
 import type { AppService } from './core/service/app-service.js';
 import { isAllowedExternalUrl } from './core/service/external-links.js';
 import { poolView } from './core/service/views.js';
-import { createCoreAppService } from './core/service/wire.js';
+import { createNotificationPolicy } from './desktop/notifications.js';
+import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
 import { appPaths, isNavigationAllowed, mainWindowOptions, rendererFileUrl, withSecurityHeaders } from './window-options.js';
@@ -43,9 +38,7 @@ const pageUrl = devServer ?? rendererFileUrl(paths);
 
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
-let core: Core | undefined;
-let gateway: Gateway | undefined;
-let poller: RotaryUsagePoller | undefined;
+let runtime: Runtime | undefined;
 let service: AppService | undefined;
 const disposers: Array<() => void> = [];
 
@@ -99,8 +92,8 @@ function toMenuTemplate(items: TrayItem[]): MenuItemConstructorOptions[] {
 }
 
 function refreshTray(): void {
-  if (!tray || !core) return;
-  const model = trayMenuModel(poolView(core.pool, Date.now()).providers);
+  if (!tray || !runtime) return;
+  const model = trayMenuModel(poolView(runtime.pool, Date.now()).providers);
   tray.setToolTip(model.tooltip);
   tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.items)));
 }
@@ -131,32 +124,24 @@ async function start(): Promise<void> {
   const env = process.env;
   const home = rotaryHome(env);
   const warnings: string[] = [];
-  core = await openCore({ env, home, backend: openStoreBackend(home), warn: (m) => warnings.push(m), watch: true });
-  const tokens = createTokenManager({ pool: core.pool, env });
-  poller = createUsagePoller({ pool: core.pool, tokens, env });
-  poller.start();
-
-  let gatewayError: string | undefined;
-  try {
-    gateway = await createGateway({ pool: core.pool, tokens, env, log: (line) => console.log(`[gateway] ${line}`) });
-  } catch (error) {
-    gatewayError = errorMessage(error);
-  }
-
-  service = createCoreAppService({
-    core,
-    shell: 'electron',
-    version: app.getVersion(),
-    ...(gateway ? { gateway } : {}),
-    ...(gatewayError ? { gatewayError } : {}),
-    poller,
-    extra: {
-      writeClipboard: (text) => clipboard.writeText(text),
-      openExternal: (url) => shell.openExternal(url),
+  runtime = await startRuntime({
+    env,
+    home,
+    backend: openStoreBackend(home),
+    warn: (m) => warnings.push(m),
+    watch: true,
+    poller: { start: true },
+    service: {
+      shell: 'electron',
+      version: app.getVersion(),
+      extra: { writeClipboard: (text) => clipboard.writeText(text), openExternal: (url) => shell.openExternal(url) },
     },
+    // A gateway that cannot start (port in use) must not keep the app from opening: the header says why.
+    gateway: { optional: true, log: (line) => console.log(`[gateway] ${line}`) },
   });
+  service = runtime.service!;
   for (const message of warnings) service.notify({ level: 'warning', code: 'vault', message });
-  if (gatewayError) service.notify({ level: 'error', code: 'gateway', message: gatewayError });
+  if (runtime.gatewayError) service.notify({ level: 'error', code: 'gateway', message: runtime.gatewayError });
 
   disposers.push(
     registerHandlers(ipcMain, service, {
@@ -190,10 +175,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => undefined);
   app.on('before-quit', () => {
     for (const dispose of disposers.splice(0)) dispose();
-    service?.close();
-    poller?.stop();
-    void gateway?.close();
-    void core?.close();
+    void runtime?.close();
   });
   void app.whenReady().then(async () => {
     hardenSessions();

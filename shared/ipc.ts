@@ -218,14 +218,14 @@ export type LoginSession = z.infer<typeof LoginSessionSchema>;
 /** Shown in place of the gateway key in client settings; `gateway:copySettings` substitutes it. */
 export const GATEWAY_KEY_PLACEHOLDER = '<rotary-gateway-key>';
 
-export const CLIENT_IDS = ['claude-code', 'opencode', 'codex', 'anthropic-sdk', 'openai-sdk'] as const;
+export const CLIENT_IDS = ['claude-code', 'opencode', 'codex-cli', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk'] as const;
 export const ClientIDSchema = z.enum(CLIENT_IDS);
 export type ClientID = z.infer<typeof ClientIDSchema>;
 
 export const ClientSettingSchema = z.object({
   clientID: ClientIDSchema,
   title: z.string(),
-  /** Where the text goes ("shell", "opencode.json", "~/.codex/config.toml", "TypeScript"). */
+  /** Where the text goes ("opencode.json", "~/.codex/config.toml", …). */
   format: z.string(),
   /** Copy-ready text with `GATEWAY_KEY_PLACEHOLDER` where the key goes. */
   text: z.string(),

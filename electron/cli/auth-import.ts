@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { errorMessage } from '../core/errors.js';
-import { IMPORT_REFRESH_WARNING } from '../core/providers/index.js';
+import { IMPORT_REFRESH_WARNING } from '../core/providers/credential-import.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { withCore } from './context.js';

@@ -4,7 +4,7 @@
  * with `--yes` to skip the confirmation.
  */
 import type { ProviderID } from '../../shared/domain.js';
-import type { Core } from '../core/core.js';
+import type { Core } from '../core/runtime.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import { pickProvider } from './auth-switch.js';
 import type { Command } from './command.js';

@@ -4,7 +4,7 @@
  * A running gateway sees the change on its next request (it watches the store file).
  */
 import type { ProviderID } from '../../shared/domain.js';
-import type { Core } from '../core/core.js';
+import type { Core } from '../core/runtime.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { parseProvider, resolveAccount, withCore } from './context.js';

@@ -55,7 +55,7 @@ Options:
         for (const account of group.accounts) for (const line of accountBlock(account, now, '  ')) println(io.stdout, line);
       }
       return EXIT_OK;
-    });
+    }, { usage: values.refresh === true });
   },
 };
 

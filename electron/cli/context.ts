@@ -3,23 +3,25 @@
  * accounts into IDs. Same store and keychain as the app (`openCore`).
  */
 import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
-import { openCore, type Core } from '../core/core.js';
+import { startRuntime, type Runtime } from '../core/runtime.js';
 import { describeArg } from './args.js';
 import { CliFailure, println, UsageError, type CliIO } from './io.js';
 import { providerName } from './render.js';
 
 /**
- * Run `body` with an open core, closing it (and flushing batched writes) afterwards.
- * Store notices (a corrupt file moved aside) go to stderr. No start-up reconcile: it would
- * race with an app that is adding an account at this moment (secret written, record not
- * yet) and delete the new secret; the app reconciles when it starts.
+ * Run `body` with a started runtime (core and token manager; a usage poller when asked),
+ * closing it (and flushing batched writes) afterwards. Store notices (a corrupt file moved
+ * aside) go to stderr. No start-up reconcile: it would race with an app that is adding an
+ * account at this moment (secret written, record not yet) and delete the new secret; the app
+ * reconciles when it starts.
  */
-export async function withCore<T>(io: CliIO, body: (core: Core) => Promise<T>, options: { watch?: boolean } = {}): Promise<T> {
-  const core = await openCore({
+export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>, options: { watch?: boolean; usage?: boolean } = {}): Promise<T> {
+  const core = await startRuntime({
     env: io.env,
     reconcile: false,
     watch: options.watch ?? false,
     warn: (message) => println(io.stderr, message),
+    ...(options.usage ? { poller: { start: false, jitterMs: 0 } } : {}),
   });
   const notify = (message: string) => println(io.stderr, `rotary: ${message}`);
   for (const notice of core.store.pendingNotices()) notify(notice.message);
@@ -53,7 +55,7 @@ export function parseProvider(word: string): ProviderID {
 }
 
 /** The account `query` names (id, label or e-mail), or a failure that lists the choices. */
-export function resolveAccount(core: Core, providerID: ProviderID, query: string): AccountRecord {
+export function resolveAccount(core: Pick<Runtime, 'pool'>, providerID: ProviderID, query: string): AccountRecord {
   const found = core.pool.findAccount(providerID, query);
   if (found) return found;
   const accounts = core.pool.getAccounts(providerID);

@@ -1,19 +1,15 @@
 /**
  * `rotary gateway [--port N] [--ui]`: run the gateway without Electron, for terminals and
  * servers (`runHeadlessGateway` does the work and prints the client settings). `--ui` also
- * serves the web UI on the same server. Runs until Ctrl+C / SIGTERM, then closes cleanly.
+ * polls usage and serves the web UI on the same server. Runs until Ctrl+C / SIGTERM, then
+ * closes cleanly.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { WEB_UI_PREFIX } from '../../shared/ipc.js';
-import { runHeadlessGateway, type HeadlessGateway } from '../core/gateway/headless.js';
-import { createTokenManager } from '../core/providers/token-manager.js';
-import { createUsagePoller } from '../core/providers/usage-poller.js';
-import { createCoreAppService } from '../core/service/wire.js';
-import { mountWebTransport } from '../core/web/web-transport.js';
+import { runHeadlessGateway } from '../core/gateway/headless.js';
 import { HELP_OPTION, parseCommand, parseIntOption } from './args.js';
 import type { Command } from './command.js';
-import { CliFailure, EXIT_OK, printHelp, println, type CliIO } from './io.js';
+import { CliFailure, EXIT_OK, printHelp, println } from './io.js';
 import { packageInfo } from './package-root.js';
 
 export const gateway: Command = {
@@ -38,42 +34,30 @@ Environment: ROTARY_GATEWAY_KEY, ROTARY_GATEWAY_PORT, ROTARY_HOME, ROTARY_UPSTRE
     );
     if (values.help) return printHelp(io, this.help);
     const port = parseIntOption('port', values.port, 0, 65535);
-    const staticDir = values.ui ? webUIFolder() : undefined;
+    const ui = values.ui ? { staticDir: webUIFolder(), version: packageInfo()?.version ?? 'unknown' } : undefined;
 
     // Signals arrive through io.signal (main() owns them), so the gateway installs none itself.
-    const headless = await runHeadlessGateway({ env: io.env, stdout: io.stdout, stderr: io.stderr, handleSignals: false, ...(port !== undefined ? { port } : {}) });
-    const cleanups: Array<() => void> = [];
+    const headless = await runHeadlessGateway({
+      env: io.env,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      handleSignals: false,
+      ...(port !== undefined ? { port } : {}),
+      ...(ui ? { ui } : {}),
+    });
     try {
-      if (staticDir) cleanups.push(mountUI(headless, staticDir, io));
       await new Promise<void>((resolve) => {
         if (io.signal?.aborted) return resolve();
         io.signal?.addEventListener('abort', () => resolve(), { once: true });
         void headless.done.then(resolve);
       });
     } finally {
-      for (const cleanup of cleanups) cleanup();
       await headless.stop();
     }
     println(io.stdout, 'Gateway stopped.');
     return EXIT_OK;
   },
 };
-
-/** Serve the web UI on the gateway; returns its clean-up. */
-function mountUI(headless: HeadlessGateway, staticDir: string, io: CliIO): () => void {
-  const { core, gateway: gw } = headless;
-  const tokens = createTokenManager({ pool: core.pool, env: core.env, home: core.home });
-  const poller = createUsagePoller({ pool: core.pool, tokens, env: core.env });
-  poller.start();
-  const service = createCoreAppService({ core, shell: 'web', version: packageInfo()?.version ?? 'unknown', gateway: gw, poller });
-  mountWebTransport(gw, service, { staticDir });
-  // The key goes in the fragment: browsers never send it to a server or put it in logs.
-  println(io.stdout, `Web UI: ${gw.url}${WEB_UI_PREFIX}#key=${encodeURIComponent(gw.key)}`);
-  return () => {
-    poller.stop();
-    service.close();
-  };
-}
 
 /** The built renderer (`renderer/dist`); `--ui` needs it. */
 function webUIFolder(): string {

@@ -4,29 +4,17 @@
  * as "what the user sees" and this file as "which core function does the work".
  */
 import type { AccountRecord, ProviderID } from '../../shared/domain.js';
-import type { Core } from '../core/core.js';
-import {
-  addFromCredential,
-  createTokenManager,
-  createUsagePoller,
-  findExistingLogins,
-  importLogin,
-  parseCredentialJSON,
-  startAnthropicLogin,
-  startCopilotLogin,
-  startOpenAILogin,
-} from '../core/providers/index.js';
-import type { FoundLogin as ProviderFoundLogin } from '../core/providers/credential-import.js';
+import type { Core, Runtime } from '../core/runtime.js';
+import { addFromCredential, findExistingLogins, importLogin, parseCredentialJSON, type FoundLogin as ProviderFoundLogin } from '../core/providers/credential-import.js';
 import type { LoginProgress } from '../core/providers/login-types.js';
+import { provider } from '../core/providers/registry.js';
+import type { LoginFlow } from '../core/providers/types.js';
 import { CliFailure } from './io.js';
 
 // ------------------------------------------------------------------ login
 
 /** What a started login asks of the user (the same three shapes the UI drives). */
-export type LoginHandle =
-  | { kind: 'paste-code'; url: string; submit(pasted: string): Promise<AccountRecord>; cancel(): void }
-  | { kind: 'await-callback'; url: string; result: Promise<AccountRecord>; cancel(): void }
-  | { kind: 'device-code'; userCode: string; verificationUri: string; expiresAt?: number; result: Promise<AccountRecord>; cancel(): void };
+export type LoginHandle = LoginFlow;
 
 export interface BeginLoginOptions {
   label?: string;
@@ -36,34 +24,15 @@ export interface BeginLoginOptions {
 
 /** Start a provider's login flow; aborting `signal` cancels it (nothing is added). */
 export async function beginLogin(core: Core, providerID: ProviderID, options: BeginLoginOptions): Promise<LoginHandle> {
-  const common = {
+  const flow = await provider(providerID).beginLogin({
     pool: core.pool,
     env: core.env,
     ...(options.label ? { label: options.label } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  };
-  const wire = <T extends { cancel(): void }>(login: T): T => {
-    if (options.signal.aborted) login.cancel();
-    else options.signal.addEventListener('abort', () => login.cancel(), { once: true });
-    return login;
-  };
-  if (providerID === 'anthropic') {
-    const login = wire(await startAnthropicLogin(common));
-    return { kind: 'paste-code', url: login.url, submit: (p) => login.submit(p), cancel: () => login.cancel() };
-  }
-  if (providerID === 'openai') {
-    const login = wire(await startOpenAILogin(common));
-    return { kind: 'await-callback', url: login.url, result: login.done, cancel: () => login.cancel() };
-  }
-  const login = wire(await startCopilotLogin(common));
-  return {
-    kind: 'device-code',
-    userCode: login.userCode,
-    verificationUri: login.verificationUri,
-    expiresAt: login.expiresAt,
-    result: login.done,
-    cancel: () => login.cancel(),
-  };
+  });
+  if (options.signal.aborted) flow.cancel();
+  else options.signal.addEventListener('abort', () => flow.cancel(), { once: true });
+  return flow;
 }
 
 // ------------------------------------------------------------------ add / import
@@ -110,9 +79,9 @@ export function loginImporter(core: Core, homeDir: string): LoginImporter {
 // ------------------------------------------------------------------ usage
 
 /** Poll the usage endpoints of these providers' accounts now; failures land in each snapshot's `error`. */
-export async function refreshUsage(core: Core, providers: ProviderID[]): Promise<void> {
-  const tokens = createTokenManager({ pool: core.pool, env: core.env, home: core.home });
-  const poller = createUsagePoller({ pool: core.pool, tokens, env: core.env, jitterMs: 0 });
+export async function refreshUsage(runtime: Runtime, providers: ProviderID[]): Promise<void> {
+  const poller = runtime.poller;
+  if (!poller) throw new Error('refreshUsage needs a runtime started with a usage poller.');
   await Promise.all(providers.map((p) => poller.refreshNow(p)));
-  await core.pool.flush();
+  await runtime.pool.flush();
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { run } from '../../electron/cli/main.js';
-import { openCore, type Core } from '../../electron/core/core.js';
+import { openCore, type Core } from '../../electron/core/runtime.js';
 import { hasSecretService } from '../helpers/keychain.js';
 import { childEnv, makeTempHome } from '../helpers/temp-home.js';
 

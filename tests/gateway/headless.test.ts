@@ -3,9 +3,10 @@
  * generated key in the vault, stops cleanly, and never prints a token.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openCore } from '../../electron/core/core.js';
+import { openCore } from '../../electron/core/runtime.js';
 import { GATEWAY_KEY_VAULT_KEY } from '../../electron/core/gateway/gateway-key.js';
-import { gatewayClientSettings, runHeadlessGateway } from '../../electron/core/gateway/headless.js';
+import { runHeadlessGateway } from '../../electron/core/gateway/headless.js';
+import { gatewayClientSettings } from '../../electron/core/providers/client-settings.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 

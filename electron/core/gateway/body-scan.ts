@@ -1,10 +1,13 @@
 /**
  * Reads what the gateway needs from a buffered JSON request body (model, stream flag,
- * affinity fields, the size of system/tools/messages) WITHOUT building the whole object:
+ * affinity fields, a rough token estimate of system/tools/messages — ≈ bytes / 4 — for the
+ * Context Breakdown) WITHOUT building the whole object:
  * one pass over the top level that records where each value starts and ends. Strings are
  * skipped with `Buffer.indexOf` (native), so even a multi-megabyte conversation costs little,
  * and the body bytes themselves are forwarded untouched (never re-serialised).
  */
+import type { AffinityFields, ProviderRequestRules } from '../providers/request-rules.js';
+
 
 /** Byte ranges `[start, end)` of the top-level values of a JSON object. */
 export type TopLevel = Map<string, [number, number]>;
@@ -111,4 +114,33 @@ export function parseValue(buf: Buffer, top: TopLevel | undefined, key: string, 
 export function valueSize(top: TopLevel | undefined, key: string): number {
   const range = top?.get(key);
   return range ? range[1] - range[0] : 0;
+}
+
+// ------------------------------------------------------------------ request summary
+
+export interface RequestSummary {
+  model?: string;
+  stream: boolean;
+  fields?: AffinityFields;
+  estimate?: { system: number; tools: number; messages: number };
+}
+
+const tokens = (bytes: number): number => Math.ceil(bytes / 4);
+
+export function summarizeBody(body: Buffer | undefined, rules: ProviderRequestRules): RequestSummary {
+  if (!body || body.length === 0) return { stream: false };
+  const top = scanTopLevel(body);
+  if (!top) return { stream: false };
+  const model = parseValue(body, top, 'model', 512);
+  const stream = parseValue(body, top, 'stream', 16) === true;
+  const fields: AffinityFields = {};
+  if (top.has('metadata')) fields.metadata = parseValue(body, top, 'metadata', 8192);
+  if (top.has('prompt_cache_key')) fields.prompt_cache_key = parseValue(body, top, 'prompt_cache_key', 1024);
+  const sum = (keys: string[]): number => keys.reduce((n, k) => n + valueSize(top, k), 0);
+  return {
+    ...(typeof model === 'string' ? { model: model.slice(0, 200) } : {}),
+    stream,
+    fields,
+    estimate: { system: tokens(sum(rules.bodyParts.system)), tools: tokens(sum(rules.bodyParts.tools)), messages: tokens(sum(rules.bodyParts.messages)) },
+  };
 }

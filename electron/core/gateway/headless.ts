@@ -1,13 +1,14 @@
 /**
- * `rotary gateway`: the gateway under plain Node, for terminals and servers. Opens the core
- * (following store changes other processes make), starts the gateway, prints the address and
- * the client settings, and shuts down cleanly on SIGINT/SIGTERM (batched bookkeeping flushed).
+ * `rotary gateway`: the gateway under plain Node, for terminals and servers. Starts a runtime
+ * with the gateway and the application service (following store changes other processes
+ * make), prints the address and the client settings, and shuts down cleanly on SIGINT/SIGTERM
+ * (batched bookkeeping flushed). With `ui` it also polls usage and serves the web UI.
  */
-import { openCore, type Core } from '../core.js';
+import { WEB_UI_PREFIX } from '../../../shared/ipc.js';
 import { errorMessage } from '../errors.js';
-import { createTokenManager } from '../providers/token-manager.js';
-import { formatClientSettings, gatewayClientSettings } from './client-settings.js';
-import { createGateway, type Gateway } from './gateway.js';
+import { formatClientSettings, gatewayClientSettings } from '../providers/client-settings.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+import type { Gateway } from './gateway.js';
 
 export interface OutputStream {
   write(chunk: string): unknown;
@@ -21,11 +22,13 @@ export interface HeadlessOptions {
   port?: number;
   /** Install SIGINT/SIGTERM handlers (default true). */
   handleSignals?: boolean;
+  /** Also poll usage and serve the web UI from this folder (the built renderer). */
+  ui?: { staticDir: string; version: string };
 }
 
 export interface HeadlessGateway {
   gateway: Gateway;
-  core: Core;
+  core: Runtime;
   /** Stop serving, flush the pool, close the store. Idempotent. */
   stop(): Promise<void>;
   /** Resolves once stopped (by a signal or `stop()`). */
@@ -38,24 +41,27 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
   const stderr = options.stderr ?? process.stderr;
   const log = (line: string): void => void stderr.write(`[${new Date().toISOString()}] ${line}\n`);
 
-  const core = await openCore({ env, watch: true, warn: (m) => log(m) });
-  let gateway: Gateway;
-  try {
-    const tokens = createTokenManager({ pool: core.pool, env });
-    gateway = await createGateway({ pool: core.pool, tokens, env, log, ...(options.port !== undefined ? { port: options.port } : {}) });
-  } catch (error) {
-    await core.close().catch(() => undefined);
-    throw error;
-  }
+  const runtime = await startRuntime({
+    env,
+    watch: true,
+    warn: (m) => log(m),
+    service: { shell: 'web', version: options.ui?.version ?? 'unknown' },
+    gateway: { log, ...(options.port !== undefined ? { port: options.port } : {}) },
+    ...(options.ui ? { poller: { start: true }, web: { staticDir: options.ui.staticDir } } : {}),
+  });
+  const gateway = runtime.gateway!;
 
-  const accounts = core.pool.providers();
+  const accounts = runtime.pool.providers();
   stdout.write(`Rotary gateway listening on ${gateway.url}\n`);
   stdout.write(
     accounts.length
       ? `Accounts: ${accounts.map((p) => `${p.providerID} ${p.count}`).join(', ')}\n\n`
       : 'No accounts yet: add one with "rotary auth login <provider>".\n\n',
   );
-  stdout.write(`Point your tools at it:\n\n${formatClientSettings(gatewayClientSettings({ url: gateway.url, key: gateway.key }))}\nPress Ctrl+C to stop.\n`);
+  stdout.write(`Point your tools at it:\n\n${formatClientSettings(gatewayClientSettings({ url: gateway.url, key: gateway.key }))}\n`);
+  // The key goes in the fragment: browsers never send it to a server or put it in logs.
+  if (options.ui) stdout.write(`Web UI: ${gateway.url}${WEB_UI_PREFIX}#key=${encodeURIComponent(gateway.key)}\n\n`);
+  stdout.write('Press Ctrl+C to stop.\n');
 
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -70,8 +76,7 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
-      await gateway.close().catch((e: unknown) => log(`closing the gateway: ${errorMessage(e)}`));
-      await core.close().catch((e: unknown) => log(`closing the store: ${errorMessage(e)}`));
+      await runtime.close().catch((e: unknown) => log(`stopping: ${errorMessage(e)}`));
       log('stopped');
       resolveDone();
     })();
@@ -81,7 +86,5 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
-  return { gateway, core, stop, done };
+  return { gateway, core: runtime, stop, done };
 }
-
-export { gatewayClientSettings, formatClientSettings } from './client-settings.js';

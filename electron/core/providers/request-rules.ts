@@ -1,24 +1,14 @@
 /**
- * The per-provider request-path rules the rotating fetch and the gateway rely on, and the
- * small parsing helpers they share. Each provider implements `ProviderRequestRules` in
- * `providers/<name>/request-rules.ts`; `rulesFor()` picks one.
+ * The per-provider request-path rules and the small parsing helpers they share. Each
+ * provider implements `ProviderRequestRules` in `providers/<name>/request-rules.ts`; the
+ * registry (`providers/registry.ts`) hands them to the gateway, which passes them on to the
+ * provider-agnostic rotating fetch (`rotation/contract.ts` names what rotation needs).
  *
  * Every parser here is written for hostile input: a garbage or missing header, a non-JSON
  * body, a reset in the past or years away. None of them throws; they fall back.
  */
 import { formatClock, formatIn } from '../../../shared/usage-format.js';
-import type { ProviderID, UsageSnapshot } from '../../../shared/domain.js';
-import type { RequestCredential, UpstreamVerdict } from './types.js';
-
-/** Node/undici style headers: lower-case names. */
-export type HeaderBag = Record<string, string | string[] | undefined>;
-
-/** An answer the gateway makes itself (all-limited 429, 502 on a network error, 401…). */
-export interface LocalResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+import type { AllLimitedInput, ErrorKind, HeaderBag, LocalResponse, RequestCredential, RotationRules } from '../rotation/contract.js';
 
 /** The few body fields the affinity rules look at (parsed from small slices of the body). */
 export interface AffinityFields {
@@ -34,40 +24,12 @@ export interface TokenCounts {
   cacheWrite?: number;
 }
 
-export type ErrorKind = 'auth' | 'network' | 'bad-request' | 'not-found' | 'too-large' | 'needs-reauth' | 'forbidden';
-
-export interface AllLimitedInput {
-  /** Accounts of this provider (all of them unavailable). */
-  count: number;
-  /** Epoch ms when the first one frees up; undefined when none will (all need re-login). */
-  earliest: number | undefined;
-  now: number;
-  /** Set when what binds is a model-family limit (`sonnet`): the message names it. */
-  family?: string;
-}
-
-export interface ProviderRequestRules {
-  readonly providerID: ProviderID;
-  /** "Anthropic", "OpenAI", "GitHub Copilot" (used in messages). */
-  readonly name: string;
-  /** Default upstream base of the gateway route, before ROTARY_UPSTREAM. */
-  readonly upstreamBase: string;
+/** Rotation's rules plus what the gateway itself reads from requests and answers. */
+export interface ProviderRequestRules extends RotationRules {
   /** Which body fields in request bodies hold the system prompt, the tools and the conversation. */
   readonly bodyParts: { system: string[]; tools: string[]; messages: string[] };
-  /** How an upstream answer is handled (PRODUCT §3). `bodyText` is only read for statuses in `needsBody`. */
-  classify(status: number, headers: HeaderBag, bodyText?: string, now?: number): UpstreamVerdict;
-  /** Statuses whose body `classify` needs to see (small error bodies only). */
-  needsBody(status: number): boolean;
-  /** Passive usage from response headers; undefined when the response carries none. */
-  usageFromHeaders(headers: HeaderBag, now: number): UsageSnapshot | undefined;
   /** The conversation key that keeps a conversation on one account (prompt caches are per account). */
   affinityKey(headers: HeaderBag, body: AffinityFields | undefined): string | undefined;
-  /** The immediate answer when no account can take the request. */
-  allLimitedResponse(input: AllLimitedInput): LocalResponse & { message: string; retryAfterSec: number };
-  /** A gateway-made error in the provider's own error format. */
-  errorResponse(status: number, kind: ErrorKind, message: string): LocalResponse;
-  /** Outgoing headers: the client's minus hop-by-hop and credentials, plus the account's credential. */
-  outgoingHeaders(client: HeaderBag, credential: RequestCredential, accountId?: string): Record<string, string>;
   /** Token counts from a non-streaming JSON answer. */
   tokensFromJson(body: unknown): TokenCounts | undefined;
   /** Token counts from one SSE event (only cheap string checks before parsing). */
@@ -253,4 +215,18 @@ export function nonNegInt(value: unknown): number | undefined {
 /** A JSON answer with a fixed `content-type`. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): LocalResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** Responses (`input_tokens`/`output_tokens`) and chat completions (`prompt_tokens`/`completion_tokens`). */
+export function openaiTokens(usage: Record<string, unknown> | undefined): TokenCounts | undefined {
+  if (!usage) return undefined;
+  const out: TokenCounts = {};
+  const input = nonNegInt(usage.input_tokens) ?? nonNegInt(usage.prompt_tokens);
+  const output = nonNegInt(usage.output_tokens) ?? nonNegInt(usage.completion_tokens);
+  const details = asRecord(usage.input_tokens_details) ?? asRecord(usage.prompt_tokens_details);
+  const cacheRead = nonNegInt(details?.cached_tokens);
+  if (input !== undefined) out.input = input;
+  if (output !== undefined) out.output = output;
+  if (cacheRead !== undefined) out.cacheRead = cacheRead;
+  return out;
 }

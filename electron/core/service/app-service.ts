@@ -11,11 +11,11 @@
  * login/usage collaborators, which keep tokens inside the core.
  */
 import { DEFAULT_NAMESPACE, type ProviderID } from '../../../shared/domain.js';
-import type { AppInfo, EventName, EventPayload, Notice, Result, UiCommand } from '../../../shared/ipc.js';
+import { GATEWAY_KEY_PLACEHOLDER, type AppInfo, type ClientSetting, type EventName, type EventPayload, type Notice, type Result, type UiCommand } from '../../../shared/ipc.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { PoolStore } from '../pool/store.js';
+import { gatewayClientSettings } from '../providers/client-settings.js';
 import { RotaryError } from '../errors.js';
-import { clientSetting, clientSettings, withGatewayKey } from './client-settings.js';
 import { dispatch } from './dispatch.js';
 import { toIpcError } from './errors.js';
 import { createEventHub } from './event-hub.js';
@@ -70,6 +70,17 @@ export const APP_SHORTCUTS: AppInfo['shortcuts'] = [
   { keys: 'Arrow keys', action: 'Move between tabs' },
   { keys: 'Enter / Space', action: 'Activate a button' },
 ];
+
+/** The "Connect a tool" panel's settings: the key appears only as the placeholder (the renderer never holds it over IPC). */
+function panelSettings(url: string): ClientSetting[] {
+  return gatewayClientSettings({ url, key: GATEWAY_KEY_PLACEHOLDER }).map((s) => ({
+    clientID: s.id,
+    title: s.title,
+    format: s.where,
+    text: s.snippet,
+    ...(s.note ? { note: s.note } : {}),
+  }));
+}
 
 const unavailable = (what: string): Result<never> => ({ ok: false, error: { code: 'unavailable', message: what } });
 
@@ -177,7 +188,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
           ...(url ? { url } : {}),
           ...(port !== undefined ? { port } : {}),
           ...(error ? { error } : gw ? {} : { error: 'The gateway is not started in this process.' }),
-          clients: url ? clientSettings(url) : [],
+          clients: url ? panelSettings(url) : [],
         };
       }),
 
@@ -186,11 +197,11 @@ export function createAppService(deps: AppServiceDeps): AppService {
       const url = deps.gateway?.url();
       const key = deps.gateway?.key();
       if (!url || !key) return unavailable('The gateway is not running.');
-      const setting = clientSetting(url, clientID);
+      const setting = gatewayClientSettings({ url, key }).find((c) => c.id === clientID);
       if (!setting) return { ok: false, error: { code: 'not-found', message: `No settings for ${clientID}.` } };
       const write = deps.writeClipboard;
       return guarded(() => {
-        write(withGatewayKey(setting.text, key));
+        write(setting.snippet);
         return { copied: true };
       });
     },

@@ -8,17 +8,17 @@
  */
 import type { ProviderID } from '../../../shared/domain.js';
 import type { AccountPool } from '../pool/account-pool.js';
-import type { RequestCredential, TokenManager } from '../providers/types.js';
+import type { CredentialSource, RequestCredential } from '../rotation/contract.js';
 
 /** Below the token manager's 60 s refresh margin. */
 export const CREDENTIAL_TTL_MS = 15_000;
 
-export interface CachedTokenManager extends TokenManager {
+export interface CachedCredentials extends CredentialSource {
   invalidate(providerID?: ProviderID, recordID?: string): void;
   dispose(): void;
 }
 
-export function cacheCredentials(tokens: TokenManager, options: { pool?: AccountPool; now?: () => number; ttlMs?: number } = {}): CachedTokenManager {
+export function cacheCredentials(tokens: CredentialSource, options: { pool?: AccountPool; now?: () => number; ttlMs?: number } = {}): CachedCredentials {
   const now = options.now ?? Date.now;
   const ttl = options.ttlMs ?? CREDENTIAL_TTL_MS;
   const cache = new Map<string, { at: number; value: Promise<RequestCredential> }>();

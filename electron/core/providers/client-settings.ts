@@ -1,31 +1,44 @@
 /**
- * Copy-ready settings that point coding tools at the gateway (PRODUCT §5). The headless
- * `rotary gateway` prints them; the desktop UI's setup panel shows the same data.
+ * Copy-ready settings that point coding tools at the gateway (PRODUCT §5): the one source
+ * for `rotary gateway`'s printout and the app's "Connect a tool" panel. The routes come from
+ * the provider registry. The app's panel passes a placeholder for the key and substitutes the
+ * real one only when copying, in the process allowed to hold it.
  */
+import { provider } from './registry.js';
+
+export type ClientID = 'claude-code' | 'opencode' | 'codex-cli' | 'anthropic-sdk' | 'openai-sdk' | 'copilot-sdk';
 
 export interface ClientSetting {
-  id: 'claude-code' | 'opencode' | 'codex-cli' | 'anthropic-sdk' | 'openai-sdk' | 'copilot-sdk';
+  id: ClientID;
   title: string;
   /** Where the snippet goes. */
   where: string;
   language: 'shell' | 'json' | 'toml' | 'ts';
   snippet: string;
+  /** Something the user must know before using it. */
+  note?: string;
 }
 
 export interface ClientSettingsInput {
   /** Gateway base URL, `http://127.0.0.1:8787`. */
   url: string;
+  /** The gateway key, or a placeholder for it. */
   key: string;
 }
 
+const ANTHROPIC_TERMS = 'Anthropic allows subscription OAuth only for its own clients; use Claude accounts with Claude Code.';
+
 export function gatewayClientSettings({ url, key }: ClientSettingsInput): ClientSetting[] {
   const base = url.replace(/\/+$/, '');
+  const anthropic = `${base}${provider('anthropic').route}`;
+  const openai = `${base}${provider('openai').route}`;
+  const copilot = `${base}${provider('github-copilot').route}`;
+  // Anthropic traffic is for Claude Code only (ANTHROPIC_TERMS), so opencode gets the other two routes.
   const opencode = {
     $schema: 'https://opencode.ai/config.json',
     provider: {
-      anthropic: { options: { baseURL: `${base}/anthropic/v1`, apiKey: key } },
-      openai: { options: { baseURL: `${base}/openai`, apiKey: key } },
-      'github-copilot': { options: { baseURL: `${base}/copilot`, apiKey: key } },
+      openai: { options: { baseURL: openai, apiKey: key } },
+      'github-copilot': { options: { baseURL: copilot, apiKey: key } },
     },
   };
   return [
@@ -34,7 +47,8 @@ export function gatewayClientSettings({ url, key }: ClientSettingsInput): Client
       title: 'Claude Code',
       where: 'shell (or the "env" block of ~/.claude/settings.json)',
       language: 'shell',
-      snippet: `export ANTHROPIC_BASE_URL=${base}/anthropic\nexport ANTHROPIC_AUTH_TOKEN=${key}`,
+      snippet: `export ANTHROPIC_BASE_URL=${anthropic}\nexport ANTHROPIC_AUTH_TOKEN=${key}`,
+      note: ANTHROPIC_TERMS,
     },
     {
       id: 'opencode',
@@ -42,18 +56,20 @@ export function gatewayClientSettings({ url, key }: ClientSettingsInput): Client
       where: 'opencode.json',
       language: 'json',
       snippet: JSON.stringify(opencode, null, 2),
+      note: 'Only the OpenAI and GitHub Copilot routes: Anthropic accounts are for Claude Code.',
     },
     {
       id: 'codex-cli',
       title: 'Codex CLI',
-      where: `~/.codex/config.toml (and export ROTARY_GATEWAY_KEY=${key})`,
+      where: '~/.codex/config.toml',
       language: 'toml',
       snippet: [
+        `# and in your shell: export ROTARY_GATEWAY_KEY=${key}`,
         'model_provider = "rotary"',
         '',
         '[model_providers.rotary]',
         'name = "Rotary"',
-        `base_url = "${base}/openai"`,
+        `base_url = "${openai}"`,
         'wire_api = "responses"',
         'env_key = "ROTARY_GATEWAY_KEY"',
       ].join('\n'),
@@ -63,21 +79,22 @@ export function gatewayClientSettings({ url, key }: ClientSettingsInput): Client
       title: 'Anthropic SDK',
       where: 'TypeScript / Python: base URL and key',
       language: 'ts',
-      snippet: `new Anthropic({ baseURL: '${base}/anthropic', authToken: '${key}' })`,
+      snippet: `new Anthropic({ baseURL: '${anthropic}', authToken: '${key}' })`,
+      note: ANTHROPIC_TERMS,
     },
     {
       id: 'openai-sdk',
       title: 'OpenAI SDK (ChatGPT / Codex, Responses API)',
       where: 'TypeScript / Python: base URL and key',
       language: 'ts',
-      snippet: `new OpenAI({ baseURL: '${base}/openai', apiKey: '${key}' })`,
+      snippet: `new OpenAI({ baseURL: '${openai}', apiKey: '${key}' })`,
     },
     {
       id: 'copilot-sdk',
       title: 'OpenAI SDK against GitHub Copilot (chat completions)',
       where: 'TypeScript / Python: base URL and key',
       language: 'ts',
-      snippet: `new OpenAI({ baseURL: '${base}/copilot', apiKey: '${key}' })`,
+      snippet: `new OpenAI({ baseURL: '${copilot}', apiKey: '${key}' })`,
     },
   ];
 }
