@@ -99,19 +99,8 @@ export type IpcError = z.infer<typeof IpcErrorSchema>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
-export function ok<T>(value: T): Result<T> {
-  return { ok: true, value };
-}
 export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
   return { ok: false, error: { code, message } };
-}
-
-/** Schema of a whole result, for transports that receive JSON. */
-export function resultSchema<T extends z.ZodType>(value: T) {
-  return z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: IpcErrorSchema }),
-  ]);
 }
 
 // ───────────────────────────────────────────────────────────── views
@@ -309,6 +298,8 @@ export const CHANNELS = {
     output: AccountViewSchema,
   },
   'accounts:clearCooldown': { input: AccountRef, output: AccountViewSchema },
+  /** Take an account out of rotation (or back in) without removing it: a disabled account is skipped and not polled. */
+  'accounts:setDisabled': { input: AccountRef.extend({ disabled: z.boolean() }).strict(), output: AccountViewSchema },
   'providers:list': { input: NoInput, output: ProvidersViewSchema },
   /** Poll the usage endpoints now (all accounts, one provider, or one account); returns the fresh view. */
   'usage:refresh': {
@@ -383,9 +374,6 @@ export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
 export function isChannelName(name: string): name is ChannelName {
   return Object.prototype.hasOwnProperty.call(CHANNELS, name);
-}
-export function isEventName(name: string): name is EventName {
-  return Object.prototype.hasOwnProperty.call(EVENTS, name);
 }
 
 /** `accounts:setActive` → `['accounts', 'setActive']`: the RotaryApi path of a channel. */

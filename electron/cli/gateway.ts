@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runHeadlessGateway } from '../core/gateway/headless.js';
+import { runHeadlessGateway } from './headless-gateway.js';
 import { HELP_OPTION, parseCommand, parseIntOption } from './args.js';
 import type { Command } from './command.js';
 import { CliFailure, EXIT_OK, printHelp, println } from './io.js';

@@ -12,6 +12,7 @@ import { ZodError } from 'zod';
 import { isRotaryError } from '../core/errors.js';
 import { describeArg } from './args.js';
 import { authAdd } from './auth-add.js';
+import { authDisable, authEnable } from './auth-disable.js';
 import { authImport } from './auth-import.js';
 import { authList } from './auth-list.js';
 import { authLogin } from './auth-login.js';
@@ -25,7 +26,7 @@ import { CancelledError, CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine,
 import { packageInfo } from './package-root.js';
 import { scrubSecrets } from './stdin.js';
 
-export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authLogout, authLogin, authAdd, authImport, gateway];
+export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway];
 
 const AUTH_HELP = `Usage: rotary auth <command> [options]
 

@@ -161,6 +161,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
         return accountAfter(providerID, recordID);
       }),
 
+    'accounts:setDisabled': ({ providerID, recordID, disabled }) =>
+      guarded(async () => {
+        await pool.setDisabled(providerID, recordID, disabled);
+        return accountAfter(providerID, recordID);
+      }),
+
     'providers:list': () => guarded(() => providersView(pool)),
 
     'usage:refresh': async (input) => {

@@ -22,7 +22,6 @@ const CODE_MAP: Record<RotaryErrorCode, ErrorCode> = {
   timeout: 'expired',
   cancelled: 'cancelled',
   'port-in-use': 'unavailable',
-  'all-limited': 'unavailable',
 };
 
 export function toIpcError(error: unknown): IpcError {

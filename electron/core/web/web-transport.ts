@@ -13,7 +13,7 @@
  * calls, a one-time ticket (checked here) on the event stream, nothing secret under /ui/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EVENTS, EVENT_NAMES, isChannelName, WEB_RPC_PREFIX, WEB_UI_PREFIX, type Result } from '../../../shared/ipc.js';
+import { EVENTS, EVENT_NAMES, fail, isChannelName, WEB_RPC_PREFIX, WEB_UI_PREFIX, type Result } from '../../../shared/ipc.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { readJsonBody, type Admission } from '../gateway/front-door.js';
 import type { AppService } from '../service/app-service.js';
@@ -149,10 +149,6 @@ export function createWebTransport(service: AppService, options: WebTransportOpt
     },
     openStreams: () => streams.size,
   };
-}
-
-function fail(code: 'bad-input' | 'unauthorized' | 'forbidden' | 'not-found', message: string): Result<never> {
-  return { ok: false, error: { code, message } };
 }
 
 function sendResult(res: ServerResponse, status: number, result: Result<unknown>): void {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openCore } from '../../electron/core/runtime.js';
 import { GATEWAY_KEY_VAULT_KEY } from '../../electron/core/gateway/gateway-key.js';
-import { runHeadlessGateway } from '../../electron/core/gateway/headless.js';
+import { runHeadlessGateway } from '../../electron/cli/headless-gateway.js';
 import { gatewayClientSettings } from '../../electron/core/providers/client-settings.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { startSimulator, type Simulator } from '../sim/server.js';

@@ -4,11 +4,11 @@
  * make), prints the address and the client settings, and shuts down cleanly on SIGINT/SIGTERM
  * (batched bookkeeping flushed). With `ui` it also polls usage and serves the web UI.
  */
-import { WEB_UI_PREFIX } from '../../../shared/ipc.js';
-import { errorMessage } from '../errors.js';
-import { formatClientSettings, gatewayClientSettings } from '../providers/client-settings.js';
-import { startRuntime, type Runtime } from '../runtime.js';
-import type { Gateway } from './gateway.js';
+import { WEB_UI_PREFIX } from '../../shared/ipc.js';
+import { errorMessage } from '../core/errors.js';
+import { formatClientSettings, gatewayClientSettings } from '../core/providers/client-settings.js';
+import { startRuntime, type Runtime } from '../core/runtime.js';
+import type { Gateway } from '../core/gateway/gateway.js';
 
 export interface OutputStream {
   write(chunk: string): unknown;
