@@ -1,8 +1,7 @@
 /**
  * The Electron main process — thin on purpose: app lifecycle, the one window, tray and
- * notifications. Everything else is the Electron-free core (opened here with an
- * electron-store backend on the same file the CLI uses), the application service and the
- * gateway, wired in `createCoreAppService`. Option objects live in window-options.ts.
+ * notifications. Everything else is the Electron-free core, started by `startRuntime` with an
+ * electron-store backend on the same file the CLI uses. Option objects live in window-options.ts.
  */
 import {
   app,
@@ -19,21 +18,17 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import Store from 'electron-store';
-import { openCore, type Core } from './core/core.js';
-import { createNotificationPolicy } from './core/desktop/notifications.js';
-import { trayMenuModel, type TrayAction, type TrayItem } from './core/desktop/tray-model.js';
 import { errorMessage } from './core/errors.js';
-import { createGateway, type Gateway } from './core/gateway/gateway.js';
 import { rotaryHome } from './core/paths.js';
 import { createConfBackend, storeBackendOptions, type StoreBackend } from './core/pool/store.js';
-import { createTokenManager } from './core/providers/token-manager.js';
-import { createUsagePoller, type RotaryUsagePoller } from './core/providers/usage-poller.js';
-import type { AppService } from './core/app-service.js';
 import type { Vault } from './core/pool/vault.js';
+import { startRuntime, type Runtime } from './core/runtime.js';
+import type { AppService } from './core/service/app-service.js';
 import { isAllowedExternalUrl } from './core/service/external-links.js';
-import { poolView } from './core/service/views.js';
 import { createVaultGate } from './core/service/vault-gate.js';
-import { createCoreAppService } from './core/service/wire.js';
+import { poolView } from './core/service/views.js';
+import { createNotificationPolicy } from './desktop/notifications.js';
+import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
 import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolResponse } from './app-protocol.js';
@@ -47,11 +42,8 @@ const pageUrl = devServer ?? APP_PAGE_URL;
 
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
-let core: Core | undefined;
-let gateway: Gateway | undefined;
-let poller: RotaryUsagePoller | undefined;
+let runtime: Runtime | undefined;
 let service: AppService | undefined;
-let gatewayError: string | undefined;
 const disposers: Array<() => void> = [];
 
 function openStoreBackend(home: string): StoreBackend {
@@ -103,8 +95,8 @@ function toMenuTemplate(items: TrayItem[]): MenuItemConstructorOptions[] {
 }
 
 function refreshTray(): void {
-  if (!tray || !core) return;
-  const model = trayMenuModel(poolView(core.pool, Date.now()).providers);
+  if (!tray || !runtime) return;
+  const model = trayMenuModel(poolView(runtime.pool, Date.now()).providers);
   tray.setToolTip(model.tooltip);
   tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.items)));
 }
@@ -136,28 +128,28 @@ async function start(): Promise<void> {
   const home = rotaryHome(env);
   const warnings: string[] = [];
   // The vault comes first: a locked or missing encrypted vault shows the renderer's unlock
-  // screen; the core, gateway and full service start once it is open (`openApp`).
+  // screen; the runtime (core, poller, gateway, full service) starts once it is open (`openApp`).
   const gate = createVaultGate({ home, env, warn: (m) => warnings.push(m), shell: 'electron', version: app.getVersion(), open: (vault) => openApp(env, home, vault) });
-  service = gate.service;
+  const gated = (service = gate.service);
 
   disposers.push(
-    registerHandlers(ipcMain, service, {
+    registerHandlers(ipcMain, gated, {
       isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { pageUrl }, (sender) => sender === mainWindow?.webContents),
     }),
-    forwardEvents(service.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
+    forwardEvents(gated.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
   );
 
   const notifications = createNotificationPolicy();
   disposers.push(
-    service.events.on('events:activity', (event) => {
+    gated.events.on('events:activity', (event) => {
       const n = notifications.notificationFor(event);
       if (n && Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
     }),
-    service.events.on('events:pool', () => refreshTray()),
+    gated.events.on('events:pool', () => refreshTray()),
   );
   void gate.ready.then((full) => {
     for (const message of warnings) full.notify({ level: 'warning', code: 'vault', message });
-    if (gatewayError) full.notify({ level: 'error', code: 'gateway', message: gatewayError });
+    if (runtime?.gatewayError) full.notify({ level: 'error', code: 'gateway', message: runtime.gatewayError });
     refreshTray();
   });
 
@@ -170,31 +162,24 @@ async function start(): Promise<void> {
   void gate.status();
 }
 
-/** Everything that needs the vault: the core, usage poller, gateway and the full application service. */
+/** Everything that needs the vault: the runtime with its poller, gateway and full application service. */
 async function openApp(env: NodeJS.ProcessEnv, home: string, vault: Vault): Promise<AppService> {
-  core = await openCore({ env, home, backend: openStoreBackend(home), vault, watch: true });
-  const tokens = createTokenManager({ pool: core.pool, env });
-  poller = createUsagePoller({ pool: core.pool, tokens, env });
-  poller.start();
-
-  try {
-    gateway = await createGateway({ pool: core.pool, tokens, env, log: (line) => console.log(`[gateway] ${line}`) });
-  } catch (error) {
-    gatewayError = errorMessage(error);
-  }
-
-  return createCoreAppService({
-    core,
-    shell: 'electron',
-    version: app.getVersion(),
-    ...(gateway ? { gateway } : {}),
-    ...(gatewayError ? { gatewayError } : {}),
-    poller,
-    extra: {
-      writeClipboard: (text) => clipboard.writeText(text),
-      openExternal: (url) => shell.openExternal(url),
+  runtime = await startRuntime({
+    env,
+    home,
+    backend: openStoreBackend(home),
+    vault,
+    watch: true,
+    poller: { start: true },
+    service: {
+      shell: 'electron',
+      version: app.getVersion(),
+      extra: { writeClipboard: (text) => clipboard.writeText(text), openExternal: (url) => shell.openExternal(url) },
     },
+    // A gateway that cannot start (port in use) must not keep the app from opening: the header says why.
+    gateway: { optional: true, log: (line) => console.log(`[gateway] ${line}`) },
   });
+  return runtime.service!;
 }
 
 // Every renderer runs in Chromium's sandbox, whatever a window's own options say.
@@ -211,10 +196,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => undefined);
   app.on('before-quit', () => {
     for (const dispose of disposers.splice(0)) dispose();
-    service?.close();
-    poller?.stop();
-    void gateway?.close();
-    void core?.close();
+    void runtime?.close();
   });
   void app.whenReady().then(async () => {
     protocol.handle(APP_SCHEME, (request) => appProtocolResponse(paths.rendererDir, request));

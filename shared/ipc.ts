@@ -99,19 +99,8 @@ export type IpcError = z.infer<typeof IpcErrorSchema>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
-export function ok<T>(value: T): Result<T> {
-  return { ok: true, value };
-}
 export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
   return { ok: false, error: { code, message } };
-}
-
-/** Schema of a whole result, for transports that receive JSON. */
-export function resultSchema<T extends z.ZodType>(value: T) {
-  return z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: IpcErrorSchema }),
-  ]);
 }
 
 // ───────────────────────────────────────────────────────────── views
@@ -218,14 +207,14 @@ export type LoginSession = z.infer<typeof LoginSessionSchema>;
 /** Shown in place of the gateway key in client settings; `gateway:copySettings` substitutes it. */
 export const GATEWAY_KEY_PLACEHOLDER = '<rotary-gateway-key>';
 
-export const CLIENT_IDS = ['claude-code', 'opencode', 'codex', 'anthropic-sdk', 'openai-sdk'] as const;
+export const CLIENT_IDS = ['claude-code', 'opencode', 'codex-cli', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk'] as const;
 export const ClientIDSchema = z.enum(CLIENT_IDS);
 export type ClientID = z.infer<typeof ClientIDSchema>;
 
 export const ClientSettingSchema = z.object({
   clientID: ClientIDSchema,
   title: z.string(),
-  /** Where the text goes ("shell", "opencode.json", "~/.codex/config.toml", "TypeScript"). */
+  /** Where the text goes ("opencode.json", "~/.codex/config.toml", …). */
   format: z.string(),
   /** Copy-ready text with `GATEWAY_KEY_PLACEHOLDER` where the key goes. */
   text: z.string(),
@@ -338,6 +327,8 @@ export const CHANNELS = {
     output: AccountViewSchema,
   },
   'accounts:clearCooldown': { input: AccountRef, output: AccountViewSchema },
+  /** Take an account out of rotation (or back in) without removing it: a disabled account is skipped and not polled. */
+  'accounts:setDisabled': { input: AccountRef.extend({ disabled: z.boolean() }).strict(), output: AccountViewSchema },
   'providers:list': { input: NoInput, output: ProvidersViewSchema },
   /** Poll the usage endpoints now (all accounts, one provider, or one account); returns the fresh view. */
   'usage:refresh': {
@@ -418,9 +409,6 @@ export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
 export function isChannelName(name: string): name is ChannelName {
   return Object.prototype.hasOwnProperty.call(CHANNELS, name);
-}
-export function isEventName(name: string): name is EventName {
-  return Object.prototype.hasOwnProperty.call(EVENTS, name);
 }
 
 /** `accounts:setActive` → `['accounts', 'setActive']`: the RotaryApi path of a channel. */

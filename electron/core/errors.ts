@@ -19,8 +19,7 @@ export type RotaryErrorCode =
   | 'needs-reauth'
   | 'timeout'
   | 'cancelled'
-  | 'port-in-use'
-  | 'all-limited';
+  | 'port-in-use';
 
 export class RotaryError extends Error {
   readonly code: RotaryErrorCode;

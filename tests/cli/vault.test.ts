@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCore } from '../../electron/core/core.js';
+import { openCore } from '../../electron/core/runtime.js';
 import { keychainService, type Vault } from '../../electron/core/pool/vault.js';
 import { encryptedVaultPath, openEncryptedFileVault } from '../../electron/core/pool/vault-encrypted.js';
 import { DEFAULT_KDF } from '../../electron/core/pool/vault-envelope.js';

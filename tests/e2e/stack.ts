@@ -10,16 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppService, type AppService } from '../../electron/core/app-service.js';
-import { openCore, type Core } from '../../electron/core/core.js';
-import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
+import type { AppService } from '../../electron/core/service/app-service.js';
+import { startRuntime, type Runtime } from '../../electron/core/runtime.js';
+import type { Gateway } from '../../electron/core/gateway/gateway.js';
 import type { AccountRecord } from '../../shared/domain.js';
 import { createKeytarVault } from '../../electron/core/pool/vault-keytar.js';
-import { createTokenManager } from '../../electron/core/providers/token-manager.js';
-import { createUsagePoller, type RotaryUsagePoller } from '../../electron/core/providers/usage-poller.js';
-import { createProviderLoginDriver } from '../../electron/core/service/login-driver.js';
-import { usagePortFor } from '../../electron/core/service/usage-port.js';
-import { mountWebTransport } from '../../electron/core/web/web-transport.js';
+import type { RotaryUsagePoller } from '../../electron/core/providers/usage-poller.js';
 import { startSimulator, type SimAccount, type Simulator } from '../sim/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,7 +37,7 @@ export interface StackOptions {
 
 export interface Stack {
   sim: Simulator;
-  core: Core;
+  core: Runtime;
   env: NodeJS.ProcessEnv;
   home: string;
   gateway: Gateway;
@@ -73,12 +69,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   // A service name of its own keeps parallel test files from reconciling each other's secrets away.
   const vaultService = `Rotary-e2e-${randomBytes(4).toString('hex')}`;
-  const core = await openCore({
+  const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  // The process `rotary gateway --ui` starts: core, token manager, poller, service, gateway, web UI.
+  const core = await startRuntime({
     env,
     home,
     reconcile: false,
     ...(secrets === 'keychain' ? { vault: createKeytarVault(vaultService) } : { warn: () => undefined }),
+    poller: { start: options.pollUsage ?? false, jitterMs: 0, minIntervalMs: 0 },
+    service: { shell: 'web', version, callbackPorts: [0] },
+    gateway: { port: options.port ?? 0, key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`, ...(options.log ? { log: options.log } : {}) },
+    web: { staticDir: RENDERER_DIST },
   });
+  const gateway = core.gateway!;
+  const service = core.service!;
+  const poller = core.poller!;
 
   const issued = new Set<string>();
   async function addAccount(provider: 'anthropic' | 'openai', label: string, email?: string) {
@@ -104,31 +109,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     accounts.push(await addAccount('anthropic', `Account ${i}`, `user${i}@example.com`));
   }
 
-  const tokens = createTokenManager({ pool: core.pool, env, home });
-  const poller = createUsagePoller({ pool: core.pool, tokens, env, jitterMs: 0, minIntervalMs: 0 });
-  if (options.pollUsage) poller.start();
-  const gateway = await createGateway({
-    pool: core.pool,
-    tokens,
-    env,
-    port: options.port ?? 0,
-    key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`,
-    ...(options.log ? { log: options.log } : {}),
-  });
-  const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const service = createAppService({
-    pool: core.pool,
-    store: core.store,
-    shell: 'web',
-    version,
-    login: createProviderLoginDriver({ pool: core.pool, env, openaiPorts: [0] }),
-    usage: usagePortFor(poller, core.pool),
-    gateway: { running: () => true, url: () => gateway.url, port: () => gateway.port, key: () => gateway.key },
-    activity: gateway.activity,
-    extraExternalOrigins: [sim.url],
-  });
-  const transport = mountWebTransport(gateway, service, { staticDir: RENDERER_DIST });
-
   return {
     sim,
     core,
@@ -148,10 +128,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return [...issued];
     },
     async close() {
-      poller.stop();
-      transport.close();
-      service.close();
-      await gateway.close();
       // Leave nothing in the shared keychain.
       for (const key of await core.vault.list().catch(() => [] as string[])) await core.vault.delete(key).catch(() => false);
       await core.close();

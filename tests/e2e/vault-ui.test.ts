@@ -1,7 +1,7 @@
 /**
  * The vault screen in real Chromium: the built renderer, served over the real web transport
  * by the app's start-up path (vault gate → core → application service) running in a child
- * process with its own environment (tests/e2e/fixtures/vault-gate-server.ts). The production
+ * process with its own environment (tests/e2e/vault-gate-server.ts). The production
  * web UI (`rotary gateway --ui`) never reaches this state, because the CLI asks for the
  * passphrase before the gateway starts; the desktop app does, and this is the code it runs.
  * Electron itself cannot run here. Every test checks that neither the passphrase nor a token
@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCore } from '../../electron/core/core.js';
+import { openCore } from '../../electron/core/runtime.js';
 import { encryptedVaultPath } from '../../electron/core/pool/vault-encrypted.js';
 import { childEnv, makeTempHome } from '../helpers/temp-home.js';
 import { openBrowser, type BrowserSession } from './browser.js';
@@ -44,7 +44,7 @@ function tempHome() {
 }
 
 async function startServer(home: string, env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures/vault-gate-server.ts'), RENDERER_DIST], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'vault-gate-server.ts'), RENDERER_DIST], {
     cwd: ROOT,
     env: childEnv({ ROTARY_HOME: home, ROTARY_VAULT_KDF_COST: '10', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppService } from '../../electron/core/app-service.js';
-import { openCore, type Core } from '../../electron/core/core.js';
+import { openCore, startRuntime, type Core } from '../../electron/core/runtime.js';
+import type { AppService } from '../../electron/core/service/app-service.js';
 import type { Vault } from '../../electron/core/pool/vault.js';
 import { encryptedVaultPath } from '../../electron/core/pool/vault-encrypted.js';
 import { createVaultGate } from '../../electron/core/service/vault-gate.js';
-import { createCoreAppService } from '../../electron/core/service/wire.js';
 import type { Notice, PoolView } from '../../shared/ipc.js';
 import { childEnv, makeTempHome } from '../helpers/temp-home.js';
 
@@ -39,9 +38,9 @@ function setup(env: Record<string, string>, open?: (vault: Vault) => Promise<App
   const openFull =
     open ??
     (async (vault: Vault) => {
-      const core = await openCore({ home, env: fullEnv, vault, reconcile: false });
-      cores.push(core);
-      return createCoreAppService({ core, shell: 'electron', version: 'test', extra: { poolEventDelayMs: 5 } });
+      const runtime = await startRuntime({ home, env: fullEnv, vault, reconcile: false, service: { shell: 'electron', version: 'test', extra: { poolEventDelayMs: 5 } } });
+      cores.push(runtime);
+      return runtime.service!;
     });
   const opened: Vault[] = [];
   const gate = createVaultGate({

@@ -25,7 +25,6 @@ const CODE_MAP: Record<RotaryErrorCode, ErrorCode> = {
   timeout: 'expired',
   cancelled: 'cancelled',
   'port-in-use': 'unavailable',
-  'all-limited': 'unavailable',
 };
 
 export function toIpcError(error: unknown): IpcError {

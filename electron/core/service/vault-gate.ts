@@ -11,7 +11,7 @@
  * transport) run exactly this.
  */
 import { CHANNEL_NAMES, EVENT_NAMES, type Result, type VaultStatus } from '../../../shared/ipc.js';
-import { appInfo, type AppService } from '../app-service.js';
+import { appInfo, type AppService } from './app-service.js';
 import { errorMessage, RotaryError } from '../errors.js';
 import type { Vault } from '../pool/vault.js';
 import { openProbedVault, probeVault, type VaultProbe } from '../pool/vault-setup.js';

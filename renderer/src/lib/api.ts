@@ -4,7 +4,7 @@
  * browser the web transport to the headless core.
  */
 import { createContext, useContext } from 'solid-js';
-import { API_GLOBAL, type Result, type RotaryApi } from '../../../shared/ipc';
+import { API_GLOBAL, type RotaryApi } from '../../../shared/ipc';
 import { createWebApi, takeWebKey } from './transport-web';
 
 export interface Platform {
@@ -31,9 +31,4 @@ export function usePlatform(): Platform {
 
 export function useApi(): RotaryApi {
   return usePlatform().api;
-}
-
-/** The error text to show for a failed result. */
-export function errorText(result: Result<unknown>): string {
-  return result.ok ? '' : result.error.message;
 }
