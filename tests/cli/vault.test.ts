@@ -9,11 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCore } from '../../electron/core/runtime.js';
-import { keychainService, type Vault } from '../../electron/core/pool/vault.js';
+import { keychainService } from '../../electron/core/pool/vault.js';
 import { encryptedVaultPath, openEncryptedFileVault } from '../../electron/core/pool/vault-encrypted.js';
 import { DEFAULT_KDF } from '../../electron/core/pool/vault-envelope.js';
 import { createKeytarVault } from '../../electron/core/pool/vault-keytar.js';
 import { hasSecretService } from '../helpers/keychain.js';
+import { vaultContents } from '../helpers/vault-contents.js';
 import { expectNoSecrets, makeCliHome, runCli, runInProcess, spawnCli, type CliHome } from './cli-helpers.js';
 import { hasTmux, startInTmux, type TmuxCli } from './tmux.js';
 
@@ -39,12 +40,6 @@ function home(extra: Record<string, string> = {}): CliHome {
 
 const settings = (h: CliHome) => JSON.parse(fs.readFileSync(path.join(h.home, 'vault.json'), 'utf8')) as { backend: string };
 const encryptedOf = (h: CliHome) => openEncryptedFileVault({ file: encryptedVaultPath(h.home), passphrase: PASS, kdf: { ...DEFAULT_KDF, N: 2 ** 10 }, create: false });
-
-async function contents(vault: Vault): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const key of await vault.list()) out[key] = (await vault.get(key))!;
-  return out;
-}
 
 describe('rotary vault status', () => {
   it('file backend: backend, not encrypted, path, count; --json; never a value', async () => {
@@ -167,8 +162,8 @@ describe('rotary vault migrate', () => {
 
       /** Every secret is in the source, the target or both, always with its value. */
       const expectNothingLost = async () => {
-        const inKeychain = await contents(keychain);
-        const inFile = fs.existsSync(encryptedVaultPath(h.home)) ? await contents(await encryptedOf(h)) : {};
+        const inKeychain = await vaultContents(keychain);
+        const inFile = fs.existsSync(encryptedVaultPath(h.home)) ? await vaultContents(await encryptedOf(h)) : {};
         for (const [key, value] of Object.entries(expected)) {
           expect(inKeychain[key] ?? inFile[key], key).toBe(value);
           if (inKeychain[key] !== undefined && inFile[key] !== undefined) expect(inKeychain[key]).toBe(inFile[key]);

@@ -13,6 +13,7 @@ import { createFileVault } from '../../electron/core/pool/vault-file.js';
 import { migrateSecrets, type MigrationStep } from '../../electron/core/pool/vault-migrate.js';
 import { hasSecretService, testKeychainVault } from '../helpers/keychain.js';
 import { makeTempHome } from '../helpers/temp-home.js';
+import { vaultContents } from '../helpers/vault-contents.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -39,12 +40,6 @@ async function fill(vault: Vault, n: number): Promise<Record<string, string>> {
   return all;
 }
 
-async function contents(vault: Vault): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const key of await vault.list()) out[key] = (await vault.get(key))!;
-  return out;
-}
-
 describe('migrateSecrets', () => {
   it('file → encrypted file moves every secret and leaves the source empty', async () => {
     const dir = home();
@@ -55,7 +50,7 @@ describe('migrateSecrets', () => {
     const result = await migrateSecrets(source, target, { onStep: (s) => steps.push(s) });
     expect(result).toEqual({ total: 7, copied: 7, present: 0 });
     expect(steps.map((s) => `${s.index}/${s.total}`)).toEqual(['1/7', '2/7', '3/7', '4/7', '5/7', '6/7', '7/7']);
-    expect(await contents(target)).toEqual(all);
+    expect(await vaultContents(target)).toEqual(all);
     expect(await source.list()).toEqual([]);
   });
 
@@ -72,7 +67,7 @@ describe('migrateSecrets', () => {
     await target.set('account:anthropic:rec-2', 'stale');
     const result = await migrateSecrets(source, target);
     expect(result).toMatchObject({ total: 4, copied: 3, present: 1 });
-    expect(await contents(target)).toEqual(all);
+    expect(await vaultContents(target)).toEqual(all);
     expect(await source.list()).toEqual([]);
     expect(await migrateSecrets(source, target)).toEqual({ total: 0, copied: 0, present: 0 });
   });
@@ -127,7 +122,7 @@ describe('migrateSecrets', () => {
     });
     const all = await fill(source, 3);
     await migrateSecrets(source, keychain);
-    expect(await contents(keychain)).toEqual(all);
+    expect(await vaultContents(keychain)).toEqual(all);
     expect(await source.list()).toEqual([]);
   });
 });
