@@ -4,6 +4,7 @@
  */
 import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
 import { rotaryHome } from '../core/paths.js';
+import { allProviders } from '../core/providers/registry.js';
 import { startRuntime, type Runtime } from '../core/runtime.js';
 import { describeArg } from './args.js';
 import { CliFailure, println, UsageError, type CliIO } from './io.js';
@@ -40,20 +41,10 @@ export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>
   }
 }
 
-const ALIASES: Record<string, ProviderID> = {
-  anthropic: 'anthropic',
-  claude: 'anthropic',
-  openai: 'openai',
-  chatgpt: 'openai',
-  codex: 'openai',
-  'github-copilot': 'github-copilot',
-  copilot: 'github-copilot',
-  github: 'github-copilot',
-};
-
-/** `anthropic` / `claude`, `openai` / `chatgpt` / `codex`, `github-copilot` / `copilot`. */
+/** A provider by its id or one of its aliases: `anthropic` / `claude`, `openai` / `chatgpt` / `codex`, `github-copilot` / `copilot`. */
 export function parseProvider(word: string): ProviderID {
-  const id = ALIASES[word.trim().toLowerCase()];
+  const w = word.trim().toLowerCase();
+  const id = allProviders().find((p) => p.id === w || p.aliases.includes(w))?.id;
   if (!id) {
     throw new UsageError(`unknown provider ${describeArg(word)}`, `use one of: ${PROVIDER_IDS.join(', ')}`);
   }

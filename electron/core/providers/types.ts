@@ -44,6 +44,8 @@ export interface ProviderAdapter {
   readonly route: string;
   /** Words the "Add provider" search matches. */
   readonly keywords: readonly string[];
+  /** Other names the CLI accepts for the provider (`rotary auth login claude`). */
+  readonly aliases: readonly string[];
   readonly loginKind: LoginKind;
   beginLogin(options: LoginOptions): Promise<LoginFlow>;
   /** The request path: classification, usage headers, affinity, error formats (PRODUCT §3). */

@@ -16,6 +16,7 @@ export const anthropicProvider: ProviderAdapter = {
   name: PROVIDER_NAMES.anthropic,
   route: '/anthropic',
   keywords: ['anthropic', 'claude', 'claude code', 'pro', 'max'],
+  aliases: ['claude'],
   loginKind: 'paste-code',
   async beginLogin(options) {
     const login = await startAnthropicLogin(options);

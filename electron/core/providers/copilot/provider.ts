@@ -15,6 +15,7 @@ export const copilotProvider: ProviderAdapter = {
   name: PROVIDER_NAMES['github-copilot'],
   route: '/copilot',
   keywords: ['github', 'copilot', 'gh'],
+  aliases: ['copilot', 'github'],
   loginKind: 'device-code',
   async beginLogin(options) {
     const login = await startCopilotLogin(options);

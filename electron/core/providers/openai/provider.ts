@@ -21,6 +21,7 @@ export const openaiProvider: ProviderAdapter = {
   name: PROVIDER_NAMES.openai,
   route: '/openai',
   keywords: ['openai', 'chatgpt', 'codex', 'gpt'],
+  aliases: ['chatgpt', 'codex'],
   loginKind: 'callback',
   async beginLogin({ callbackPorts, ...options }) {
     const login = await startOpenAILogin({ ...options, ...(callbackPorts ? { ports: callbackPorts } : {}) });
