@@ -14,8 +14,8 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'rotary';
 export const APP_PAGE_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-/** For `protocol.registerSchemesAsPrivileged` (before ready): a standard, secure origin like https. */
-export const APP_SCHEME_PRIVILEGES = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } };
+/** For `protocol.registerSchemesAsPrivileged` (before ready): a standard, secure origin like https; CORS on for Vite's `crossorigin` module script. */
+export const APP_SCHEME_PRIVILEGES = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } };
 
 export async function appProtocolResponse(rendererDir: string, request: { url: string; method: string }): Promise<Response> {
   const text = (status: number, message: string) => new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });

@@ -138,7 +138,7 @@ describe('app:// protocol (the renderer without file://)', () => {
   const get = (url: string, method = 'GET') => appProtocolResponse(RENDERER_DIST, { url, method });
 
   it('is a standard, secure scheme and the page URL is on it', () => {
-    expect(APP_SCHEME_PRIVILEGES).toEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } });
+    expect(APP_SCHEME_PRIVILEGES).toEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } });
     expect(APP_PAGE_URL).toBe('app://rotary/index.html');
     expect(isNavigationAllowed('app://rotary/index.html#/settings', APP_PAGE_URL)).toBe(true);
     expect(isNavigationAllowed('file:///app/renderer/dist/index.html', APP_PAGE_URL)).toBe(false);

@@ -26,7 +26,7 @@ export interface KdfParams {
   p: number;
 }
 
-/** Defaults for new vaults: 128 MiB of memory, about 0.4 s on a 2-core EPYC (README). */
+/** Defaults for new vaults: 128 MiB of memory, about 0.4–0.5 s on a 2-core EPYC (README, `npm run bench:vault`). */
 export const DEFAULT_KDF: KdfParams = { N: 2 ** 17, r: 8, p: 1 };
 
 /**
