@@ -9,6 +9,7 @@ import { chooseSecretBackend, describeChoiceSource, describeVault, keychainServi
 import { createKeytarVault } from '../core/pool/vault-keytar.js';
 import { migrateSecrets } from '../core/pool/vault-migrate.js';
 import { vaultSettingsPath, writeVaultSettings } from '../core/pool/vault-settings.js';
+import { reachKeychain } from '../core/pool/vault-setup.js';
 import { describeArg, HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { EXIT_OK, printHelp, println, UsageError, type CliIO } from './io.js';
@@ -136,6 +137,6 @@ function isTarget(value: string): value is Target {
 async function openTarget(io: CliIO, home: string, to: Target, choice: ReturnType<typeof chooseSecretBackend>): Promise<Vault> {
   if (to === 'encrypted-file') return openCliEncryptedVault(io, home, choice);
   const keychain = createKeytarVault(keychainService(home, io.env));
-  await keychain.list(); // unreachable → the keychain's own message, before anything moves
+  await reachKeychain(keychain); // unreachable → the keychain's own message, before anything moves
   return keychain;
 }

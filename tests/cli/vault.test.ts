@@ -198,6 +198,8 @@ describe('rotary vault migrate', () => {
       // And back to the keychain, killed after 8.
       await killMidway('keychain', 8);
       split = await expectNothingLost();
+      expect(Object.keys(split.inKeychain).length).toBeGreaterThanOrEqual(8);
+      expect(Object.keys(split.inFile).length).toBeGreaterThan(0); // interrupted this time too
       expect(settings(h)).toEqual({ backend: 'encrypted-file' });
       const back = await runCli(['vault', 'migrate', '--to', 'keychain'], h.env, { timeoutMs: 60_000 });
       expect(back.code, back.stderr).toBe(0);

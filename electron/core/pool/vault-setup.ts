@@ -44,7 +44,7 @@ export async function probeVault(options: ProbeOptions): Promise<VaultProbe> {
 
   const keychain = createKeytarVault(keychainService(home, env));
   try {
-    await keychain.list();
+    await reachKeychain(keychain);
     return { state: 'ready', choice, vault: keychain };
   } catch (error) {
     const rotary = error instanceof RotaryError ? error : new RotaryError('vault-error', String(error), { cause: error });
@@ -97,6 +97,11 @@ export async function openProbedVault(home: string, env: NodeJS.ProcessEnv, prob
   const vault = await openEncryptedFileVault({ file: probe.file, passphrase, kdf: kdfParamsFor(env), create: creating });
   if (probe.offered) writeVaultSettings(home, 'encrypted-file');
   return vault;
+}
+
+/** Fails with the keychain's own error when it cannot be reached. Looks up a key Rotary never writes, so no secret is read. */
+export async function reachKeychain(keychain: Vault): Promise<void> {
+  await keychain.get('rotary:reachability-check');
 }
 
 /** Account records in the store file: 0 when there is none yet, undefined when it cannot be read. */
