@@ -27,12 +27,13 @@ export default tseslint.config(
     },
   },
   // Layering inside the Electron-free code (README "Layout"): arrows run downward only.
-  //   cli/ desktop/ → core/runtime → web → service → gateway → providers → rotation → pool
+  //   cli/ desktop/ → core/runtime → web → service → gateway | clients → providers → rotation → pool
   ...layer('electron/core/**/*.ts', []),
-  ...layer('electron/core/pool/**/*.ts', ['rotation', 'providers', 'gateway', 'service', 'web', 'runtime']),
-  ...layer('electron/core/rotation/**/*.ts', ['providers', 'gateway', 'service', 'web', 'runtime']),
-  ...layer('electron/core/providers/**/*.ts', ['gateway', 'service', 'web', 'runtime']),
-  ...layer('electron/core/gateway/**/*.ts', ['service', 'web', 'runtime']),
+  ...layer('electron/core/pool/**/*.ts', ['rotation', 'providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/rotation/**/*.ts', ['providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/providers/**/*.ts', ['clients', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/clients/**/*.ts', ['gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/gateway/**/*.ts', ['clients', 'service', 'web', 'runtime']),
   ...layer('electron/core/service/**/*.ts', ['gateway', 'web', 'runtime']),
   ...layer('electron/core/web/**/*.ts', ['runtime']),
   ...layer('electron/{cli,desktop}/**/*.ts', []),

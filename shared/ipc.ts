@@ -207,7 +207,7 @@ export type LoginSession = z.infer<typeof LoginSessionSchema>;
 /** Shown in place of the gateway key in client settings; `gateway:copySettings` substitutes it. */
 export const GATEWAY_KEY_PLACEHOLDER = '<rotary-gateway-key>';
 
-export const CLIENT_IDS = ['claude-code', 'opencode', 'codex-cli', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk'] as const;
+export const CLIENT_IDS = ['claude-code', 'codex', 'opencode', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk'] as const;
 export const ClientIDSchema = z.enum(CLIENT_IDS);
 export type ClientID = z.infer<typeof ClientIDSchema>;
 
@@ -231,6 +231,54 @@ export const GatewayStatusSchema = z.object({
   clients: z.array(ClientSettingSchema),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatusSchema>;
+
+// ───────────────────────────────────────────────────────────── tool setup
+
+/**
+ * "Connect a tool": Rotary writes its settings into a tool's own config file and can take them
+ * out again (`rotary setup`, electron/core/clients/setup.ts). The files are on the machine the
+ * core runs on (over the web transport: the gateway's machine, `host`). No result carries the
+ * gateway key: every tool gets it from `rotary key` or the environment, so previews show the
+ * real text that will be written (`keyInFile` says when a file would have to hold it).
+ */
+export const SETUP_TOOL_IDS = ['claude-code', 'codex', 'opencode'] as const;
+export const SetupToolIDSchema = z.enum(SETUP_TOOL_IDS);
+export type SetupToolID = z.infer<typeof SetupToolIDSchema>;
+
+export const SetupToolStatusSchema = z.object({
+  toolID: SetupToolIDSchema,
+  title: z.string(),
+  file: z.string(),
+  /** `changed-by-hand`: set up once, but Rotary's settings were edited or removed since; `unreadable`: the tool could not parse the file. */
+  state: z.enum(['connected', 'not-connected', 'changed-by-hand', 'unreadable']),
+  message: z.string(),
+});
+export type SetupToolStatus = z.infer<typeof SetupToolStatusSchema>;
+
+export const SetupListSchema = z.object({
+  /** Host name of the machine whose files the buttons change. */
+  host: z.string(),
+  tools: z.array(SetupToolStatusSchema),
+});
+
+export const SetupPreviewSchema = z.object({
+  toolID: SetupToolIDSchema,
+  title: z.string(),
+  file: z.string(),
+  exists: z.boolean(),
+  /** The whole file as it will be written. */
+  after: z.string(),
+  /** Unified diff from the file now; empty when nothing would change. */
+  diff: z.string(),
+  changed: z.boolean(),
+  adds: z.array(z.string()),
+  notes: z.array(z.string()),
+  warnings: z.array(z.string()),
+  keyInFile: z.boolean(),
+});
+export type SetupPreview = z.infer<typeof SetupPreviewSchema>;
+
+const SetupToolInput = z.object({ toolID: SetupToolIDSchema }).strict();
 
 // ───────────────────────────────────────────────────────────── activity & app
 
@@ -357,6 +405,20 @@ export const CHANNELS = {
   'gateway:copySettings': {
     input: z.object({ clientID: ClientIDSchema }).strict(),
     output: z.object({ copied: z.boolean() }),
+  },
+  /** Each tool's setup state, for the "Connect a tool" panel. */
+  'setup:list': { input: NoInput, output: SetupListSchema },
+  /** What `setup:apply` would write (diff and whole file); changes nothing. */
+  'setup:preview': { input: SetupToolInput, output: SetupPreviewSchema },
+  /** Write Rotary's settings into the tool's config file (backup kept, idempotent). */
+  'setup:apply': {
+    input: SetupToolInput,
+    output: z.object({ status: SetupToolStatusSchema, wrote: z.boolean(), backup: z.string().optional(), message: z.string() }),
+  },
+  /** Put the file back as it was (byte for byte when untouched since), else take out only Rotary's settings. */
+  'setup:undo': {
+    input: SetupToolInput,
+    output: z.object({ status: SetupToolStatusSchema, outcome: z.enum(['restored', 'removed', 'nothing']), message: z.string() }),
   },
   /** Recent conversations through the gateway, newest first. */
   'activity:conversations': {

@@ -7,8 +7,9 @@
 import { WEB_UI_PREFIX } from '../../shared/ipc.js';
 import { errorMessage } from '../core/errors.js';
 import type { Vault } from '../core/pool/vault.js';
-import { formatClientSettings, gatewayClientSettings } from '../core/providers/client-settings.js';
+import { formatClientSettings, gatewayClientSettings } from '../core/clients/registry.js';
 import { startRuntime, type Runtime } from '../core/runtime.js';
+import { rotaryKeyCommand } from './key-command.js';
 import type { Gateway } from '../core/gateway/gateway.js';
 
 export interface OutputStream {
@@ -49,7 +50,7 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
     watch: true,
     warn: (m) => log(m),
     ...(options.vault ? { vault: options.vault } : {}),
-    service: { shell: 'web', version: options.ui?.version ?? 'unknown' },
+    service: { shell: 'web', version: options.ui?.version ?? 'unknown', keyCommand: rotaryKeyCommand() },
     gateway: { log, ...(options.port !== undefined ? { port: options.port } : {}) },
     ...(options.ui ? { poller: { start: true }, web: { staticDir: options.ui.staticDir } } : {}),
   });

@@ -26,8 +26,12 @@ import { CancelledError, CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine,
 import { packageInfo } from './package-root.js';
 import { scrubSecrets } from './stdin.js';
 import { vault } from './vault.js';
+// Connecting tools (issue 13): rotary setup, rotary env, rotary key.
+import { env } from './env.js';
+import { key } from './key.js';
+import { setup } from './setup.js';
 
-export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, vault];
+export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, vault, setup, env, key];
 
 const AUTH_HELP = `Usage: rotary auth <command> [options]
 

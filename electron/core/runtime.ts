@@ -14,6 +14,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { errorMessage } from './errors.js';
+import { GENERIC_KEY_COMMAND } from './clients/registry.js';
 import { ActivityLog } from './gateway/activity-log.js';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/gateway.js';
 import { rotaryHome } from './paths.js';
@@ -76,6 +77,8 @@ export interface RuntimeOptions extends OpenCoreOptions {
     version: string;
     /** Loopback ports for the ChatGPT login's callback server (tests pass `[0]`). */
     callbackPorts?: number[];
+    /** argv that prints the gateway key, which "Connect a tool" writes into the tools' settings (default: `rotary key` from PATH). */
+    keyCommand?: readonly string[];
     /** What only some shells have (Electron's clipboard and OS browser) and test knobs. */
     extra?: Pick<AppServiceDeps, 'writeClipboard' | 'openExternal' | 'now' | 'poolEventDelayMs'>;
   };
@@ -189,6 +192,7 @@ function createRuntimeService(runtime: Runtime, options: NonNullable<RuntimeOpti
     ...(activityPort ? { activity: activityPort } : {}),
     ...(upstreamOrigin ? { extraExternalOrigins: [upstreamOrigin] } : {}),
     vault: openVaultPort(runtime.vault),
+    setup: { env, home: runtime.home, keyCommand: options.keyCommand ?? GENERIC_KEY_COMMAND },
     ...options.extra,
   });
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openCore } from '../../electron/core/runtime.js';
 import { GATEWAY_KEY_VAULT_KEY } from '../../electron/core/gateway/gateway-key.js';
 import { runHeadlessGateway } from '../../electron/cli/headless-gateway.js';
-import { gatewayClientSettings } from '../../electron/core/providers/client-settings.js';
+import { gatewayClientSettings } from '../../electron/core/clients/registry.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 
@@ -84,7 +84,7 @@ it('ROTARY_GATEWAY_KEY wins and the client settings are data too', async () => {
   expect(run.gateway.key).toBe('from-env-key');
   await run.stop();
   const settings = gatewayClientSettings({ url: 'http://127.0.0.1:8787', key: 'k' });
-  expect(settings.map((s) => s.id)).toEqual(['claude-code', 'opencode', 'codex-cli', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk']);
+  expect(settings.map((s) => s.id)).toEqual(['claude-code', 'codex', 'opencode', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk']);
   expect(settings[0]!.snippet).toBe('export ANTHROPIC_BASE_URL=http://127.0.0.1:8787/anthropic\nexport ANTHROPIC_AUTH_TOKEN=k');
 });
 

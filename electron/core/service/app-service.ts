@@ -14,13 +14,14 @@ import { DEFAULT_NAMESPACE, type ProviderID } from '../../../shared/domain.js';
 import { GATEWAY_KEY_PLACEHOLDER, type AppInfo, type ClientSetting, type EventName, type EventPayload, type Notice, type Result, type UiCommand } from '../../../shared/ipc.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { PoolStore } from '../pool/store.js';
-import { gatewayClientSettings } from '../providers/client-settings.js';
+import { gatewayClientSettings } from '../clients/registry.js';
 import { RotaryError } from '../errors.js';
 import { dispatch } from './dispatch.js';
 import { toResult } from './errors.js';
 import { createEventHub } from './event-hub.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { createLoginSessions, type LoginDriver } from './login-sessions.js';
+import { createSetupHandlers, type SetupDeps } from './setup-handlers.js';
 import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort, VaultPort } from './types.js';
 import { findAccountView, poolView, providerAccounts, providersView } from './views.js';
 
@@ -36,6 +37,8 @@ export interface AppServiceDeps {
   activity?: ActivityPort;
   /** `vault:*` channels (service/vault-gate.ts). */
   vault?: VaultPort;
+  /** `setup:*` channels ("Connect a tool"): where the tools' config files and the setup records are. */
+  setup?: SetupDeps;
   /** Electron main's clipboard. Absent over the web transport (the browser copies itself). */
   writeClipboard?: (text: string) => void;
   /** Electron's `shell.openExternal`. Absent over the web transport. */
@@ -224,6 +227,8 @@ export function createAppService(deps: AppServiceDeps): AppService {
       const activity = deps.activity;
       return guarded(() => activity.requests(conversationID));
     },
+
+    ...createSetupHandlers(deps.setup, deps.gateway),
 
     // Vault: the passphrase goes into the port and nowhere else (not into a result, an event or a log).
     'vault:status': async () => (deps.vault ? guarded(() => deps.vault!.status()) : unavailable('The vault state is not available in this process.')),
