@@ -31,8 +31,8 @@ export const USER_CONFIGS: Record<SetupToolID, { relative: string; text: string 
 model = "gpt-5-codex"   # the model I like
 model_provider = "openai"
 approval_policy = "never"
-notice = """
-a multi-line string with a [fake.table] inside
+developer_instructions = """
+A multi-line string with a [fake.table] inside.
 """
 
 # Projects I trust

@@ -172,7 +172,7 @@ describe('each tool\'s own settings', () => {
     expect(config.model_provider).toBe('rotary');
     expect(config.model_providers.rotary).toEqual({ name: 'Rotary', base_url: 'http://127.0.0.1:8787/openai', wire_api: 'responses', auth: { command: KEY_COMMAND[0], args: KEY_COMMAND.slice(1), timeout_ms: 15000 } });
     expect(config.model_providers.work.env_key).toBe('WORK_KEY');
-    expect(config.notice).toContain('[fake.table]');
+    expect(config.developer_instructions).toContain('[fake.table]');
     expect(text.indexOf('model_provider = "rotary"')).toBeLessThan(text.indexOf('[projects.'));
     expect(text).toContain('# rotary setup replaced: model_provider = "openai"');
   });

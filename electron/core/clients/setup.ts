@@ -188,8 +188,9 @@ export function undoSetup(toolID: SetupToolID, ctx: SetupContext): UndoResult {
 
 export function setupStatus(toolID: SetupToolID, ctx: SetupContext): SetupStatus {
   const tool = setupTool(toolID);
-  const record = readRecords(ctx.home).tools[toolID];
   const file = tool.configFile(ctx.env);
+  const recorded = readRecords(ctx.home).tools[toolID];
+  const record = recorded?.file === file ? recorded : undefined;
   const status = (state: SetupState, message: string): SetupStatus => ({ toolID, title: tool.title, file, state, message });
   const text = readText(file);
   if (text === undefined) return record ? status('changed-by-hand', `${file} was removed after the setup.`) : status('not-connected', `Not set up (${file} does not exist yet).`);
