@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppService, type AppService } from '../../electron/core/app-service.js';
 import { openCore, type Core } from '../../electron/core/core.js';
+import { ActivityLog } from '../../electron/core/gateway/activity-log.js';
 import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
 import type { AccountRecord } from '../../shared/domain.js';
 import { createKeytarVault } from '../../electron/core/pool/vault-keytar.js';
@@ -36,6 +37,8 @@ export interface StackOptions {
   key?: string;
   /** Start the background usage poller (default false: tests refresh explicitly). */
   pollUsage?: boolean;
+  /** Request entries the activity log keeps (default: the gateway's own default). */
+  maxActivityRequests?: number;
   log?: (line: string) => void;
 }
 
@@ -55,6 +58,13 @@ export interface Stack {
   addAccount(provider: 'anthropic' | 'openai', label: string, email?: string): Promise<{ sim: SimAccount; record: AccountRecord }>;
   /** Every token the simulator has issued so far (access, refresh, id tokens). */
   simTokens(): string[];
+  /**
+   * The gateway going away: its HTTP server (and with it the web transport and every open event
+   * stream) is closed; the core and the service stay. `startGateway()` brings it back.
+   */
+  stopGateway(): Promise<void>;
+  /** A new gateway server on the same port, key and activity log, with the web transport mounted again. */
+  startGateway(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,15 +117,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tokens = createTokenManager({ pool: core.pool, env, home });
   const poller = createUsagePoller({ pool: core.pool, tokens, env, jitterMs: 0, minIntervalMs: 0 });
   if (options.pollUsage) poller.start();
-  const gateway = await createGateway({
-    pool: core.pool,
-    tokens,
-    env,
-    port: options.port ?? 0,
-    key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`,
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const activity = new ActivityLog(options.maxActivityRequests ? { maxRequests: options.maxActivityRequests } : {});
+  const key = options.key ?? `rk-test-${randomBytes(12).toString('hex')}`;
+  const openGateway = (port: number) =>
+    createGateway({ pool: core.pool, tokens, env, port, key, activity, ...(options.log ? { log: options.log } : {}) });
+  let gateway = await openGateway(options.port ?? 0);
   const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  let gatewayUp = true;
   const service = createAppService({
     pool: core.pool,
     store: core.store,
@@ -123,18 +131,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     version,
     login: createProviderLoginDriver({ pool: core.pool, env, openaiPorts: [0] }),
     usage: usagePortFor(poller, core.pool),
-    gateway: { running: () => true, url: () => gateway.url, port: () => gateway.port, key: () => gateway.key },
-    activity: gateway.activity,
+    gateway: { running: () => gatewayUp, url: () => gateway.url, port: () => gateway.port, key: () => gateway.key },
+    activity,
     extraExternalOrigins: [sim.url],
   });
-  const transport = mountWebTransport(gateway, service, { staticDir: RENDERER_DIST });
+  let transport = mountWebTransport(gateway, service, { staticDir: RENDERER_DIST });
 
   return {
     sim,
     core,
     env,
     home,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     service,
     poller,
     accounts,
@@ -147,11 +157,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
       return [...issued];
     },
+    async stopGateway() {
+      gatewayUp = false;
+      transport.close();
+      await gateway.close();
+    },
+    async startGateway() {
+      gateway = await openGateway(gateway.port);
+      transport = mountWebTransport(gateway, service, { staticDir: RENDERER_DIST });
+      gatewayUp = true;
+    },
     async close() {
       poller.stop();
       transport.close();
       service.close();
-      await gateway.close();
+      if (gatewayUp) await gateway.close();
       // Leave nothing in the shared keychain.
       for (const key of await core.vault.list().catch(() => [] as string[])) await core.vault.delete(key).catch(() => false);
       await core.close();
