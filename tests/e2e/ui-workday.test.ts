@@ -264,7 +264,7 @@ describe('what the window says (issue 14 §2–§5, §8, §11)', () => {
     const banner = page.getByTestId('limited-banner');
     await expect(sendMessage(s, 'storm')).rejects.toThrow();
     await banner.waitFor();
-    await banner.evaluate('(el) => { el.dataset.seen = "first" }');
+    await page.evaluate("document.querySelector('[data-testid=limited-banner]').dataset.seen = 'first'");
     for (let i = 0; i < 19; i++) await expect(sendMessage(s, 'storm')).rejects.toThrow();
     await browser.settle();
     await expect.poll(() => page.getByRole('region', { name: /Notifications/ }).locator('li').count()).toBe(0);
@@ -406,16 +406,16 @@ describe('long conversations and window sizes (issue 14 §6, §7)', () => {
     await expectAccessible('10,000 requests');
 
     // Top of the list: the oldest request.
-    await list.evaluate('(el) => { el.scrollTop = 0 }');
+    await page.evaluate("document.querySelector('[data-testid=request-scroller]').scrollTop = 0");
     await expect.poll(() => isInView(page.locator('[data-request-id="fed-0"]'), list)).toBe(true);
 
     // Scrolled up into the middle: a new request does not move the rows under the reader.
-    await list.evaluate('(el) => { el.scrollTop = el.scrollHeight / 2 }');
-    const anchor = await firstVisibleRow(list);
+    await page.evaluate("(() => { const el = document.querySelector('[data-testid=request-scroller]'); el.scrollTop = el.scrollHeight / 2; })()");
+    const anchor = await firstVisibleRow();
     s.gateway.activity.addRequest(entry(10_000, conv, { status: 429, accountLabel: 'Account 1' }));
     const jump = page.getByRole('button', { name: /newest/i });
     await jump.waitFor();
-    expect(await firstVisibleRow(list)).toBe(anchor);
+    expect(await firstVisibleRow()).toBe(anchor);
     await jump.click();
     await expect.poll(() => isInView(page.locator('[data-request-id="fed-10000"]'), list)).toBe(true);
   });
@@ -440,18 +440,17 @@ describe('long conversations and window sizes (issue 14 §6, §7)', () => {
       // Wide enough to read: the request table gets most of a small window.
       const tableWidth = (await table.boundingBox())!.width;
       expect(tableWidth).toBeGreaterThan(size.width * 0.6);
-      const headers = (await table
-        .locator('th')
-        .evaluateAll(
-          "(ths) => ths.map((th) => ({ text: th.textContent, scroll: th.scrollWidth, client: th.clientWidth, wrap: getComputedStyle(th).whiteSpace }))",
-        )) as Array<{ text: string; scroll: number; client: number; wrap: string }>;
+      const headers = await page.evaluate<Array<{ text: string; scroll: number; client: number; wrap: string }>>(
+        "[...document.querySelectorAll('[data-testid=conversation-requests] th')].map((th) => ({ text: th.textContent, scroll: th.scrollWidth, client: th.clientWidth, wrap: getComputedStyle(th).whiteSpace }))",
+      );
       expect(headers.length).toBe(6);
       for (const h of headers) {
         expect(h.scroll, `column header "${h.text}" is cut`).toBeLessThanOrEqual(h.client);
         expect(h.wrap).toBe('nowrap');
       }
-      const modelCell = page.getByTestId('request-row').first().locator('td').nth(1);
-      expect(await modelCell.evaluate('(td) => getComputedStyle(td).whiteSpace')).toBe('nowrap');
+      expect(
+        await page.evaluate<string>("getComputedStyle(document.querySelector('[data-testid=request-row] td:nth-child(2)')).whiteSpace"),
+      ).toBe('nowrap');
       expect(await page.locator(`[data-testid=request-row] [title="${long}"]`).count()).toBeGreaterThan(0);
       await browser.screenshot(`workday-${size.width}x${size.height}`);
       await expectAccessible(`main window ${size.width}×${size.height}`);
@@ -486,11 +485,12 @@ async function isInView(row: Locator, scroller: Locator): Promise<boolean> {
   return r.y >= c.y - 1 && r.y + r.height <= c.y + c.height + 1;
 }
 
-async function firstVisibleRow(scroller: Locator): Promise<string> {
-  return (await scroller.evaluate(`(el) => {
+async function firstVisibleRow(): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const el = document.querySelector('[data-testid=request-scroller]');
     const top = el.getBoundingClientRect().top + 40;
     const rows = [...el.querySelectorAll('[data-request-id]')];
     const row = rows.find((r) => r.getBoundingClientRect().bottom > top);
     return row ? row.getAttribute('data-request-id') : '';
-  }`)) as string;
+  })()`);
 }
