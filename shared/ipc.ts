@@ -269,6 +269,8 @@ export const AppInfoSchema = z.object({
   shell: z.enum(['electron', 'web']),
   links: z.array(z.object({ label: z.string(), url: z.string() })),
   shortcuts: z.array(z.object({ keys: z.string(), action: z.string() })),
+  /** Where account tokens are kept (the OS keychain, or the explicit file backend): the UI names it. */
+  secretStore: z.enum(['keychain', 'file']).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
@@ -286,6 +288,9 @@ export const UiCommandSchema = z.object({ command: z.enum(['open-settings', 'ope
 export type UiCommand = z.infer<typeof UiCommandSchema>;
 
 // ───────────────────────────────────────────────────────────── the channel table
+
+/** Most requests one `activity:requests` call returns (the activity log keeps as many). */
+export const MAX_REQUESTS_PER_CALL = 10_000;
 
 const NoInput = z.object({}).strict().optional();
 const AccountRef = z.object({ providerID: ProviderIDSchema, recordID: z.string().min(1) }).strict();
@@ -343,9 +348,9 @@ export const CHANNELS = {
     input: z.object({ limit: z.number().int().min(1).max(500).optional() }).strict().optional(),
     output: z.array(ConversationSummarySchema),
   },
-  /** The requests of one conversation, newest first (up to 200), with their rotation events. */
+  /** The requests of one conversation, newest first (`limit`, default 200, at most `MAX_REQUESTS_PER_CALL`), with their rotation events. */
   'activity:requests': {
-    input: z.object({ conversationID: z.string().min(1) }).strict(),
+    input: z.object({ conversationID: z.string().min(1), limit: z.number().int().min(1).max(MAX_REQUESTS_PER_CALL).optional() }).strict(),
     output: z.array(RequestEntrySchema),
   },
   'app:info': { input: NoInput, output: AppInfoSchema },

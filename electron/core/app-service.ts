@@ -60,7 +60,8 @@ export interface AppService {
 export const APP_LINKS: AppInfo['links'] = [
   { label: 'GitHub', url: 'https://github.com/rotary-app/rotary' },
   { label: 'Documentation', url: 'https://github.com/rotary-app/rotary#readme' },
-  { label: 'Community', url: 'https://github.com/rotary-app/rotary/discussions' },
+  // Says what it is: the project's chat is GitHub Discussions, not a Discord server.
+  { label: 'Community chat (GitHub Discussions)', url: 'https://github.com/rotary-app/rotary/discussions' },
 ];
 
 export const APP_SHORTCUTS: AppInfo['shortcuts'] = [
@@ -201,15 +202,15 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return guarded(() => activity.conversations(input?.limit ?? 50));
     },
 
-    'activity:requests': async ({ conversationID }) => {
+    'activity:requests': async ({ conversationID, limit }) => {
       if (!deps.activity) return { ok: true, value: [] };
       const activity = deps.activity;
-      return guarded(() => activity.requests(conversationID));
+      return guarded(() => activity.requests(conversationID, limit));
     },
 
     'app:info': async () => ({
       ok: true,
-      value: { name: 'Rotary', version: deps.version, shell: deps.shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS },
+      value: { name: 'Rotary', version: deps.version, shell: deps.shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS, secretStore: pool.vault.kind },
     }),
 
     'app:openExternal': async ({ url }) => {

@@ -29,6 +29,7 @@ afterEach(async () => {
     if (stack) await expectNoTokenLeak(stack);
   } finally {
     // Leave the stack's page first, so its event stream does not outlive the stack.
+    await page.unrouteAll().catch(() => undefined);
     await page.goto('about:blank').catch(() => undefined);
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ colorScheme: 'light' });
@@ -249,7 +250,10 @@ describe('what the window says (issue 14 §2–§5, §8, §11)', () => {
     await expect(panel.getByTestId('limits-new-account').innerText()).resolves.toBe('New requests: Account 1');
     // The bars next to "This conversation" are Account 2's (17 %), not the active account's (96 %).
     const convBlock = panel.getByTestId('limits-conversation');
-    await expect.poll(async () => Number(await convBlock.getByRole('meter', { name: '5-hour' }).getAttribute('aria-valuenow'))).toBe(17);
+    // (17 % before these requests; each request adds a little in the simulator.)
+    await expect
+      .poll(async () => Number(await convBlock.getByRole('meter', { name: '5-hour' }).getAttribute('aria-valuenow')))
+      .toBeLessThan(30);
     // Each switch button: used %, limit state (none here) and no bare percentage.
     const button = panel.getByRole('button', { name: /Account 1/ }).first();
     await expect(button.innerText()).resolves.toMatch(/96 % used/);
@@ -295,7 +299,7 @@ describe('what the window says (issue 14 §2–§5, §8, §11)', () => {
     expect(statuses.every((t) => t !== 'OK')).toBe(true);
     const coolingSwitch = dialog.getByRole('button', { name: /^Switch to Account 2/ });
     await expect(coolingSwitch.innerText()).resolves.toMatch(/from \d\d:\d\d/);
-    await expect(coolingSwitch.getAttribute('aria-label')).resolves.toMatch(/rate-limited until \d\d:\d\d/);
+    await expect(coolingSwitch.textContent()).resolves.toMatch(/rate-limited until \d\d:\d\d/);
     await browser.screenshot('workday-detail-limited');
     await expectAccessible('Provider Detail, every account limited');
     await page.keyboard.press('Escape');
@@ -354,6 +358,7 @@ describe('what the window says (issue 14 §2–§5, §8, §11)', () => {
 
     // Loading: hold the first answers back (the real core answers once released).
     await page.evaluate(`sessionStorage.clear()`);
+    await page.goto('about:blank');
     const held: Array<() => void> = [];
     await page.route('**/rpc/**', (route) => void held.push(() => void route.continue()));
     await page.goto(s.uiURL);
