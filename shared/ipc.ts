@@ -130,7 +130,7 @@ export const AccountViewSchema = AccountRecordSchema.extend({
 });
 export type AccountViewDTO = z.infer<typeof AccountViewSchema>;
 
-/** The accounts of one provider, in pool order (active first). */
+/** The accounts of one provider, in the user's order (also the rotation order; a switch does not change it). */
 export const ProviderAccountsSchema = z.object({
   providerID: ProviderIDSchema,
   name: z.string(),
@@ -314,6 +314,11 @@ export const CHANNELS = {
     output: AccountViewSchema,
   },
   'accounts:clearCooldown': { input: AccountRef, output: AccountViewSchema },
+  /** The user's order of one provider's accounts (every account of it, once): shown everywhere, walked by rotation. */
+  'accounts:reorder': {
+    input: z.object({ providerID: ProviderIDSchema, orderedIDs: z.array(z.string().min(1)).min(1).max(1000) }).strict(),
+    output: ProviderAccountsSchema,
+  },
   'providers:list': { input: NoInput, output: ProvidersViewSchema },
   /** Poll the usage endpoints now (all accounts, one provider, or one account); returns the fresh view. */
   'usage:refresh': {

@@ -151,6 +151,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
         return accountAfter(providerID, recordID);
       }),
 
+    'accounts:reorder': ({ providerID, orderedIDs }) =>
+      guarded(async () => {
+        await pool.reorder(providerID, DEFAULT_NAMESPACE, orderedIDs);
+        return providerAccounts(pool, providerID);
+      }),
+
     'providers:list': () => guarded(() => providersView(pool)),
 
     'usage:refresh': async (input) => {

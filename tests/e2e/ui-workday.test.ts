@@ -360,7 +360,7 @@ describe('what the window says (issue 14 §2–§5, §8, §11)', () => {
     await page.evaluate(`sessionStorage.clear()`);
     await page.goto('about:blank');
     const held: Array<() => void> = [];
-    await page.route('**/rpc/**', (route) => void held.push(() => void route.continue()));
+    await page.route('**/rpc/**', (route) => void held.push(() => void route.continue().catch(() => undefined)));
     await page.goto(s.uiURL);
     await page.getByTestId('app-loading').waitFor();
     expect(await page.getByText(/not running/).count()).toBe(0);
@@ -394,6 +394,51 @@ describe('what the window says (issue 14 §2–§5, §8, §11)', () => {
   });
 });
 
+describe('the user\'s account order (issue 14 §9)', () => {
+  it('rows keep the user\'s order through a switch and a 429; arrows and drag change it, and rotation follows it', async () => {
+    const s = await setup();
+    const [one, two, three] = s.accounts.map((a) => a.record.id);
+    await openUI(s);
+    const dialog = await keyboardToProviderDetail();
+    const labels = () => dialog.getByTestId('account-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')));
+    const panelOrder = () => page.getByTestId('switch-account').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-account-id')));
+    await expect.poll(labels).toEqual(['Account 1', 'Account 2', 'Account 3']);
+
+    // A switch does not move rows (it used to put the active account first).
+    await tabTo('Switch to Account 3');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => s.core.pool.snapshot('anthropic').activeID).toBe(three);
+    expect(await labels()).toEqual(['Account 1', 'Account 2', 'Account 3']);
+    expect(s.core.pool.snapshot('anthropic').orderedIDs).toEqual([one, two, three]);
+
+    // Keyboard: "Move Account 3 up" twice; focus stays on the button that moved.
+    await tabTo('Move Account 3 up');
+    await page.keyboard.press('Enter');
+    await expect.poll(labels).toEqual(['Account 1', 'Account 3', 'Account 2']);
+    await expect.poll(focusedLabel).toBe('Move Account 3 up');
+    await page.keyboard.press('Enter');
+    await expect.poll(labels).toEqual(['Account 3', 'Account 1', 'Account 2']);
+    await expect.poll(() => s.core.pool.snapshot('anthropic').orderedIDs).toEqual([three, one, two]);
+    await expectAccessible('Provider Detail with reorder controls');
+
+    // Drag: Account 2's handle onto Account 3's row puts it first.
+    await dialog.getByTestId('account-row').nth(2).getByTestId('drag-handle').dragTo(dialog.getByTestId('account-row').nth(0));
+    await expect.poll(labels).toEqual(['Account 2', 'Account 3', 'Account 1']);
+    await expect.poll(() => s.core.pool.snapshot('anthropic').orderedIDs).toEqual([two, three, one]);
+    await page.keyboard.press('Escape');
+    await expect.poll(panelOrder).toEqual([two, three, one]);
+
+    // Rotation walks the user's order from the active account (3) on, and rewrites nothing:
+    // 3 is limited → the next after it is 1 (around the cycle), not the first row (2).
+    s.accounts[2]!.sim.fiveHour.utilization = 1;
+    await sendMessage(s);
+    expect(inferenceAccounts(s).at(-1)).toBe(s.accounts[0]!.sim.id);
+    await expect.poll(() => s.core.pool.snapshot('anthropic').activeID).toBe(one);
+    expect(s.core.pool.snapshot('anthropic').orderedIDs).toEqual([two, three, one]);
+    await expect.poll(panelOrder).toEqual([two, three, one]);
+  });
+});
+
 describe('long conversations and window sizes (issue 14 §6, §7)', () => {
   it('10,000 requests: the newest show without scrolling, the list is windowed, and a user who scrolled up keeps their place', async () => {
     const s = await setup({ anthropicAccounts: 1 });
@@ -414,9 +459,12 @@ describe('long conversations and window sizes (issue 14 §6, §7)', () => {
     await page.evaluate("document.querySelector('[data-testid=request-scroller]').scrollTop = 0");
     await expect.poll(() => isInView(page.locator('[data-request-id="fed-0"]'), list)).toBe(true);
 
-    // Scrolled up into the middle: a new request does not move the rows under the reader.
+    // Scrolled up into the middle: a new request does not move the rows under the reader, even
+    // though at 10,000 the oldest one drops off the top to make room.
     await page.evaluate("(() => { const el = document.querySelector('[data-testid=request-scroller]'); el.scrollTop = el.scrollHeight / 2; })()");
-    const anchor = await firstVisibleRow();
+    let anchor = '';
+    // A frame later the rows of the new position are drawn.
+    await expect.poll(async () => (anchor = await firstVisibleRow())).not.toBe('');
     s.gateway.activity.addRequest(entry(10_000, conv, { status: 429, accountLabel: 'Account 1' }));
     const jump = page.getByRole('button', { name: /newest/i });
     await jump.waitFor();

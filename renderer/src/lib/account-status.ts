@@ -12,9 +12,12 @@ export interface StatusText {
   text: string;
 }
 
-/** The first window that is used up, in reading order (5-hour before weekly). */
+/** Windows of one model family (weekly Sonnet/Opus, scoped limits): a full one limits that family only, said on its own line. */
+const FAMILY_WINDOW = /sonnet|opus|^scoped:/;
+
+/** The first account-wide window that is used up, in reading order (5-hour before weekly). */
 export function fullWindow(usage: AccountViewDTO['usage']): { label: string; resetsAt?: number | undefined } | undefined {
-  return sortWindows(usage?.windows ?? []).find((w) => w.percentUsed >= 100);
+  return sortWindows(usage?.windows ?? []).find((w) => w.percentUsed >= 100 && !FAMILY_WINDOW.test(w.key));
 }
 
 /**

@@ -68,6 +68,8 @@ export interface AppState {
   removeAccount: (providerID: ProviderID, recordID: string) => Promise<{ remaining: number } | undefined>;
   /** Let a cooling-down account take requests again now (the user knows better than the reset time). */
   clearCooldown: (providerID: ProviderID, recordID: string) => Promise<boolean>;
+  /** The user's order of a provider's accounts (also the rotation order). Shown at once; undone if the core refuses. */
+  reorder: (providerID: ProviderID, orderedIDs: string[]) => Promise<boolean>;
   /** Rename an account; `label` must not be blank (the core rejects it, the form checks first). */
   relabel: (providerID: ProviderID, recordID: string, label: string) => Promise<boolean>;
   /** `quiet`: an automatic refresh (a view opened); failures show in the snapshot, not as a toast. */
@@ -275,6 +277,22 @@ export function AppStateProvider(props: { children: JSX.Element }) {
       // The pool event follows; re-read now so the row is right even if events are down.
       const pool = await api.accounts.list();
       if (pool.ok) applyPool(pool.value);
+      return true;
+    },
+    async reorder(providerID, orderedIDs) {
+      const i = state.pool?.providers.findIndex((p) => p.providerID === providerID) ?? -1;
+      if (i >= 0) {
+        const byID = new Map(state.pool!.providers[i]!.accounts.map((a) => [a.id, a]));
+        const moved = orderedIDs.map((id) => byID.get(id)).filter((a) => a !== undefined);
+        if (moved.length === byID.size) setState('pool', 'providers', i, 'accounts', moved);
+      }
+      const res = await api.accounts.reorder({ providerID, orderedIDs });
+      if (failed(res, 'Could not change the order')) {
+        const pool = await api.accounts.list();
+        if (pool.ok) applyPool(pool.value);
+        return false;
+      }
+      if (res.ok && i >= 0) setState('pool', 'providers', i, reconcile(res.value, { merge: true }));
       return true;
     },
     async relabel(providerID, recordID, label) {

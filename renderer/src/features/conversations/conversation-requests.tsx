@@ -72,13 +72,21 @@ export function ConversationRequests(props: ConversationRequestsProps) {
       },
     ),
   );
+  // New rows: follow them, or keep the reader's place. At the cap the oldest rows drop off the
+  // top, which would slide everything under the reader: scroll up by as much.
+  let previous: RequestRow[] = [];
   createEffect(
-    on(
-      () => rows().length,
-      () => {
-        if (following()) scrollToNewest();
-      },
-    ),
+    on(rows, (next) => {
+      const prev = previous;
+      previous = next;
+      if (following()) return scrollToNewest();
+      if (!scroller || prev.length === 0 || next.length === 0 || prev[0] === next[0]) return;
+      const dropped = prev.indexOf(next[0]!);
+      if (dropped > 0) {
+        scroller.scrollTop -= dropped * ROW_HEIGHT;
+        setSeen((n) => Math.max(0, n - dropped));
+      }
+    }),
   );
 
   onMount(() => {

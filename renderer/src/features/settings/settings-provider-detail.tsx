@@ -2,6 +2,9 @@
  * One provider's accounts: who is active, each account's health and usage, rename, Switch, remove
  * (with confirmation) and "Add account". Removing the last account returns to Providers.
  */
+import ArrowDown from 'lucide-solid/icons/arrow-down';
+import ArrowUp from 'lucide-solid/icons/arrow-up';
+import GripVertical from 'lucide-solid/icons/grip-vertical';
 import Plus from 'lucide-solid/icons/plus';
 import RefreshCw from 'lucide-solid/icons/refresh-cw';
 import X from 'lucide-solid/icons/x';
@@ -86,6 +89,28 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
     if (res.remaining === 0) app.settings.setTab('providers');
   }
 
+  // The user's order (also the rotation order): drag a row by its handle, or its arrow buttons.
+  const moveButtons = new Map<string, HTMLButtonElement>();
+  const [dragging, setDragging] = createSignal<string>();
+
+  async function move(id: string, to: number) {
+    const ids = accounts().map((a) => a.id);
+    const from = ids.indexOf(id);
+    if (from < 0 || to < 0 || to >= ids.length || to === from) return;
+    ids.splice(from, 1);
+    ids.splice(to, 0, id);
+    const pending = app.reorder(props.providerID, ids);
+    return pending;
+  }
+
+  async function moveByKey(id: string, delta: -1 | 1) {
+    const from = accounts().findIndex((a) => a.id === id);
+    const done = move(id, from + delta);
+    // Moving the row in the DOM blurs the button that moved it: give focus back to it.
+    queueMicrotask(() => moveButtons.get(`${id}:${delta}`)?.focus());
+    await done;
+  }
+
   // The pressed button goes away (Switch on the now active account, Clear cooldown on a cleared
   // one): focus the account's row, which stays.
   const focusRow = (id: string) => rowEls.get(id)?.focus();
@@ -162,14 +187,59 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
               <li
                 ref={(el) => rowEls.set(account.id, el)}
                 tabindex="-1"
-                class={`rounded-lg border p-3 outline-offset-2 ${account.isActive ? 'border-accent bg-accent-soft/30' : 'border-line bg-surface'}`}
+                onDragOver={(e) => {
+                  if (dragging() && dragging() !== account.id) e.preventDefault();
+                }}
+                onDrop={(e) => {
+                  e.preventDefault();
+                  const id = dragging();
+                  setDragging(undefined);
+                  if (id) void move(id, accounts().findIndex((a) => a.id === account.id));
+                }}
+                class={`rounded-lg border p-3 outline-offset-2 ${account.isActive ? 'border-accent bg-accent-soft/30' : 'border-line bg-surface'} ${dragging() === account.id ? 'opacity-50' : ''}`}
                 data-testid="account-row"
                 data-account-id={account.id}
                 data-active={account.isActive ? 'true' : 'false'}
                 aria-label={account.label}
               >
                 <div class="flex items-start justify-between gap-3">
-                  <div class="min-w-0">
+                  <div class="flex shrink-0 flex-col items-center" role="group" aria-label={`Order of ${account.label}`}>
+                    <span
+                      draggable="true"
+                      class="cursor-grab rounded p-0.5 text-muted hover:bg-surface-2"
+                      title="Drag to change the order (also the rotation order)"
+                      data-testid="drag-handle"
+                      onDragStart={(e) => {
+                        setDragging(account.id);
+                        e.dataTransfer?.setData('text/plain', account.id);
+                        if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+                      }}
+                      onDragEnd={() => setDragging(undefined)}
+                    >
+                      <GripVertical size={14} aria-hidden="true" />
+                    </span>
+                    <Button
+                      ref={(el: HTMLButtonElement) => moveButtons.set(`${account.id}:-1`, el)}
+                      size="icon"
+                      variant="ghost"
+                      class="h-5 w-5 text-muted"
+                      aria-label={`Move ${account.label} up`}
+                      onClick={() => void moveByKey(account.id, -1)}
+                    >
+                      <ArrowUp size={12} aria-hidden="true" />
+                    </Button>
+                    <Button
+                      ref={(el: HTMLButtonElement) => moveButtons.set(`${account.id}:1`, el)}
+                      size="icon"
+                      variant="ghost"
+                      class="h-5 w-5 text-muted"
+                      aria-label={`Move ${account.label} down`}
+                      onClick={() => void moveByKey(account.id, 1)}
+                    >
+                      <ArrowDown size={12} aria-hidden="true" />
+                    </Button>
+                  </div>
+                  <div class="min-w-0 flex-1">
                     <div class="flex flex-wrap items-center gap-2">
                       <AccountRename providerID={props.providerID} account={account} title={title().title} />
                       <Show when={account.isActive}>
@@ -202,7 +272,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                         variant="secondary"
                         onClick={() => void clearCooldown(account)}
                         disabled={clearing() !== undefined}
-                        aria-label={`Clear the cooldown of ${account.label}`}
+                        aria-label={`Clear cooldown of ${account.label}`}
                       >
                         Clear cooldown
                       </Button>
