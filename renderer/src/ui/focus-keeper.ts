@@ -1,7 +1,7 @@
 /**
  * Keeps keyboard focus inside an open dialog when the focused element goes away — removed
  * (a tab switch, "Switch" hiding itself, the last account deleted) or disabled — which moves
- * focus to <body> without any event a focus trap could see. Then focus goes to the dialog's
+ * focus to <body>; Kobalte's trap only pulls back focus that moves to another element. Then focus goes to the dialog's
  * preferred element for its current view (`[data-dialog-focus]`: a heading, the search field),
  * else the selected tab, else the first focusable element. A nested confirmation
  * (`role="alertdialog"`) owns focus while it is open.
@@ -30,14 +30,14 @@ export function keepFocusInside(container: HTMLElement): () => void {
   const schedule = () => {
     if (!frame) frame = requestAnimationFrame(check);
   };
-  const observer = new MutationObserver(schedule);
-  observer.observe(container, { childList: true, subtree: true, attributes: true, attributeFilter: ['disabled'] });
+  // Chromium (Electron's engine, and the web UI's supported browser) sends focusout when the
+  // focused element is removed or disabled; relatedTarget null = focus is going nowhere. No
+  // MutationObserver on the subtree: with 50 accounts it cost hundreds of ms per view switch.
   const onFocusOut = (e: FocusEvent) => {
     if (e.relatedTarget === null) schedule();
   };
   document.addEventListener('focusout', onFocusOut);
   return () => {
-    observer.disconnect();
     document.removeEventListener('focusout', onFocusOut);
     if (frame) cancelAnimationFrame(frame);
   };

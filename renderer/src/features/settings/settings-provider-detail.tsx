@@ -22,6 +22,10 @@ import { UsageWindows } from '../usage/usage-windows';
 import { AccountRename } from './settings-account-rename';
 import { LoginFlow } from './settings-login';
 
+/** Plain buttons, not ui/Button: two per row, and Kobalte's Button costs a context each (50-account bench). */
+const moveClass =
+  'inline-flex h-5 w-5 items-center justify-center rounded-md text-muted hover:bg-surface-2 hover:text-fg focus-visible:outline-2 focus-visible:outline-focus';
+
 const toneClass: Record<StatusTone, string> = {
   ok: 'text-ok',
   cooling: 'text-warn',
@@ -99,8 +103,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
     if (from < 0 || to < 0 || to >= ids.length || to === from) return;
     ids.splice(from, 1);
     ids.splice(to, 0, id);
-    const pending = app.reorder(props.providerID, ids);
-    return pending;
+    return app.reorder(props.providerID, ids);
   }
 
   async function moveByKey(id: string, delta: -1 | 1) {
@@ -218,26 +221,24 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                     >
                       <GripVertical size={14} aria-hidden="true" />
                     </span>
-                    <Button
-                      ref={(el: HTMLButtonElement) => moveButtons.set(`${account.id}:-1`, el)}
-                      size="icon"
-                      variant="ghost"
-                      class="h-5 w-5 text-muted"
+                    <button
+                      ref={(el) => moveButtons.set(`${account.id}:-1`, el)}
+                      type="button"
+                      class={moveClass}
                       aria-label={`Move ${account.label} up`}
                       onClick={() => void moveByKey(account.id, -1)}
                     >
                       <ArrowUp size={12} aria-hidden="true" />
-                    </Button>
-                    <Button
-                      ref={(el: HTMLButtonElement) => moveButtons.set(`${account.id}:1`, el)}
-                      size="icon"
-                      variant="ghost"
-                      class="h-5 w-5 text-muted"
+                    </button>
+                    <button
+                      ref={(el) => moveButtons.set(`${account.id}:1`, el)}
+                      type="button"
+                      class={moveClass}
                       aria-label={`Move ${account.label} down`}
                       onClick={() => void moveByKey(account.id, 1)}
                     >
                       <ArrowDown size={12} aria-hidden="true" />
-                    </Button>
+                    </button>
                   </div>
                   <div class="min-w-0 flex-1">
                     <div class="flex flex-wrap items-center gap-2">
