@@ -142,8 +142,10 @@ describe('desktop UI over the web transport (Chromium)', () => {
     expect(lastInferenceAccount(s)).toBe(s.accounts[0]!.sim.id);
 
     await panel.getByRole('button', { name: 'Switch to Account 2' }).click();
-    await expect.poll(() => panel.getByTestId('limits-account').innerText()).toBe('Account 2');
-    await expect.poll(() => meterValue(panel, '5-hour')).toBe(17);
+    // The conversation on screen was served by Account 1; new requests go to Account 2: both named, each with its bars.
+    await expect.poll(() => panel.getByTestId('limits-new-account').innerText()).toBe('New requests: Account 2');
+    await expect(panel.getByTestId('limits-conversation-account').innerText()).resolves.toBe('This conversation: Account 1');
+    await expect.poll(() => meterValue(panel.getByTestId('limits-active'), '5-hour')).toBe(17);
     await expect(panel.getByRole('button', { name: 'Active account Account 2' }).getAttribute('aria-pressed')).resolves.toBe('true');
     await b.screenshot('context-panel-switched');
 

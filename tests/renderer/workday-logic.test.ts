@@ -53,18 +53,23 @@ describe('request window', () => {
 describe('all-limited notice', () => {
   const cooling = { status: { kind: 'cooling' as const, until: now + 60_000 }, health };
   const free = { status: { kind: 'ok' as const }, health };
-  it('is over once an account is free (an expired cooldown counts; a running family cooldown does not)', () => {
-    expect(noticeIsOver([cooling, cooling], now)).toBe(false);
-    expect(noticeIsOver([cooling, free], now)).toBe(true);
-    expect(noticeIsOver([cooling], now + 61_000)).toBe(true);
+  it('is over once an account is free in a view built after it, or its reset time passed', () => {
+    const n = { since: now, until: now + 120_000 };
+    expect(noticeIsOver(n, { at: now, accounts: [cooling, cooling] }, now)).toBe(false);
+    expect(noticeIsOver(n, { at: now + 5, accounts: [cooling, free] }, now + 5)).toBe(true);
+    // A view from before the event still shows the accounts it limited as free.
+    expect(noticeIsOver(n, { at: now - 5, accounts: [free, free] }, now)).toBe(false);
+    expect(noticeIsOver(n, { at: now, accounts: [cooling] }, now + 61_000)).toBe(true);
+    expect(noticeIsOver({ since: now, until: undefined }, { at: now, accounts: [] }, now + 3_600_000)).toBe(false);
     expect(accountIsFree({ status: { kind: 'ok' }, health: { ...health, scopedCooldowns: { sonnet: { until: now + 1 } } } }, now)).toBe(false);
-    expect(noticeIsOver([], now)).toBe(false);
   });
   it('titles the reason, not just the last event', () => {
-    expect(noticeTitle('anthropic', [])).toBe('No Anthropic account left');
-    expect(noticeTitle('anthropic', [{ status: { kind: 'needs-reauth' } }])).toBe('No Anthropic account can take requests');
-    expect(noticeTitle('anthropic', [cooling])).toBe('The only Anthropic account is rate-limited');
-    expect(noticeTitle('anthropic', [cooling, cooling])).toBe('All Anthropic accounts are rate-limited');
+    const limited = { providerID: 'anthropic' as const, until: now + 60_000 };
+    const noReset = { providerID: 'anthropic' as const, until: undefined };
+    expect(noticeTitle(limited, [])).toBe('No Anthropic account left');
+    expect(noticeTitle(noReset, [{ status: { kind: 'needs-reauth' } }])).toBe('No Anthropic account can take requests');
+    expect(noticeTitle(limited, [cooling])).toBe('The only Anthropic account is rate-limited');
+    expect(noticeTitle(limited, [free, cooling])).toBe('All Anthropic accounts are rate-limited');
   });
   it('counts down from the client clock', () => {
     const n = noticeFromEvent({ providerID: 'anthropic', message: 'm', retryAfterSec: 23 * 60 }, now);

@@ -132,7 +132,10 @@ export function AppStateProvider(props: { children: JSX.Element }) {
   /** A notice ends when its provider has an account that can take requests again. */
   function dropOverNotices() {
     const t = Date.now();
-    const keep = state.limited.filter((n) => !noticeIsOver(state.pool?.providers.find((p) => p.providerID === n.providerID)?.accounts ?? [], t));
+    const at = state.pool?.at ?? 0;
+    const keep = state.limited.filter(
+      (n) => !noticeIsOver(n, { at, accounts: state.pool?.providers.find((p) => p.providerID === n.providerID)?.accounts ?? [] }, t),
+    );
     if (keep.length !== state.limited.length) setState('limited', keep);
   }
 

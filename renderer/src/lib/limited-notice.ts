@@ -14,6 +14,8 @@ export interface LimitedNotice {
   message: string;
   /** Epoch ms the first account frees up, when the gateway said (0 s = it cannot tell). */
   until: number | undefined;
+  /** Epoch ms the event arrived: a pool view built before it says nothing about it. */
+  since: number;
 }
 
 export function noticeFromEvent(event: { providerID: ProviderID; message: string; retryAfterSec: number }, now: number): LimitedNotice {
@@ -21,6 +23,7 @@ export function noticeFromEvent(event: { providerID: ProviderID; message: string
     providerID: event.providerID,
     message: event.message,
     until: event.retryAfterSec > 0 ? now + event.retryAfterSec * 1000 : undefined,
+    since: now,
   };
 }
 
@@ -31,16 +34,28 @@ export function accountIsFree(account: Pick<AccountViewDTO, 'status' | 'health'>
   return own && Object.values(account.health.scopedCooldowns ?? {}).every((c) => c.until <= now);
 }
 
-/** The notice is over once any account of its provider is free again. */
-export function noticeIsOver(accounts: ReadonlyArray<Pick<AccountViewDTO, 'status' | 'health'>>, now: number): boolean {
-  return accounts.some((a) => accountIsFree(a, now));
+/**
+ * The notice is over once its reset time has passed, or a pool view built after it shows a free
+ * account (a view from before the event may still show the accounts free that it limited).
+ */
+export function noticeIsOver(
+  notice: Pick<LimitedNotice, 'until' | 'since'>,
+  view: { at: number; accounts: ReadonlyArray<Pick<AccountViewDTO, 'status' | 'health'>> },
+  now: number,
+): boolean {
+  if (notice.until !== undefined && notice.until <= now) return true;
+  return view.at >= notice.since && view.accounts.some((a) => accountIsFree(a, now));
 }
 
-/** Banner title: it depends on why nothing can take requests, not only on the last event. */
-export function noticeTitle(providerID: ProviderID, accounts: ReadonlyArray<Pick<AccountViewDTO, 'status'>>): string {
-  const name = PROVIDER_NAMES[providerID];
+/**
+ * Banner title: why nothing can take requests. A reset time means rate limits (the gateway
+ * knows when one ends); without one the accounts are gone, or all need a new login. Counted
+ * from the pool, read from the event: the pool view may arrive a moment after the event.
+ */
+export function noticeTitle(notice: Pick<LimitedNotice, 'providerID' | 'until'>, accounts: readonly unknown[]): string {
+  const name = PROVIDER_NAMES[notice.providerID];
   if (accounts.length === 0) return `No ${name} account left`;
-  if (!accounts.some((a) => a.status.kind === 'cooling')) return `No ${name} account can take requests`;
+  if (notice.until === undefined) return `No ${name} account can take requests`;
   if (accounts.length === 1) return `The only ${name} account is rate-limited`;
   return `All ${name} accounts are rate-limited`;
 }

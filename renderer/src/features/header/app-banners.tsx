@@ -35,7 +35,7 @@ export function LimitedBanner(props: { notice: LimitedNotice }) {
     <div role="status" class="flex items-start gap-3 border-b border-warn/40 bg-warn-soft px-4 py-2 text-sm text-fg" data-testid="limited-banner" data-provider={props.notice.providerID}>
       <Clock size={16} aria-hidden="true" class="mt-0.5 shrink-0 text-warn" />
       <p class="min-w-0 flex-1">
-        <strong class="font-semibold">{noticeTitle(props.notice.providerID, accounts())}</strong>
+        <strong class="font-semibold">{noticeTitle(props.notice, accounts())}</strong>
         <span class="text-muted"> · {noticeDetail(props.notice, app.now())}</span>
       </p>
     </div>
