@@ -421,21 +421,24 @@ describe('the user\'s account order (issue 14 §9)', () => {
     await expect.poll(() => s.core.pool.snapshot('anthropic').orderedIDs).toEqual([three, one, two]);
     await expectAccessible('Provider Detail with reorder controls');
 
-    // Drag: Account 2's handle onto Account 3's row puts it first.
-    await dialog.getByTestId('account-row').nth(2).getByTestId('drag-handle').dragTo(dialog.getByTestId('account-row').nth(0));
-    await expect.poll(labels).toEqual(['Account 2', 'Account 3', 'Account 1']);
-    await expect.poll(() => s.core.pool.snapshot('anthropic').orderedIDs).toEqual([two, three, one]);
+    // Drag: Account 2's handle onto the row above it (Account 1) puts it there.
+    const rows = dialog.getByTestId('account-row');
+    await rows.nth(1).scrollIntoViewIfNeeded();
+    await rows.nth(2).getByTestId('drag-handle').dragTo(rows.nth(1));
+    await expect.poll(labels).toEqual(['Account 3', 'Account 2', 'Account 1']);
+    await expect.poll(() => s.core.pool.snapshot('anthropic').orderedIDs).toEqual([three, two, one]);
     await page.keyboard.press('Escape');
-    await expect.poll(panelOrder).toEqual([two, three, one]);
+    await expect.poll(panelOrder).toEqual([three, two, one]);
 
-    // Rotation walks the user's order from the active account (3) on, and rewrites nothing:
-    // 3 is limited → the next after it is 1 (around the cycle), not the first row (2).
-    s.accounts[2]!.sim.fiveHour.utilization = 1;
+    // Rotation walks the user's order from the active account on and rewrites nothing:
+    // the active Account 1 (last row) is limited → the next one around the cycle is Account 3.
+    await s.core.pool.setActive('anthropic', 'default', one);
+    s.accounts[0]!.sim.fiveHour.utilization = 1;
     await sendMessage(s);
-    expect(inferenceAccounts(s).at(-1)).toBe(s.accounts[0]!.sim.id);
-    await expect.poll(() => s.core.pool.snapshot('anthropic').activeID).toBe(one);
-    expect(s.core.pool.snapshot('anthropic').orderedIDs).toEqual([two, three, one]);
-    await expect.poll(panelOrder).toEqual([two, three, one]);
+    expect(inferenceAccounts(s).at(-1)).toBe(s.accounts[2]!.sim.id);
+    await expect.poll(() => s.core.pool.snapshot('anthropic').activeID).toBe(three);
+    expect(s.core.pool.snapshot('anthropic').orderedIDs).toEqual([three, two, one]);
+    await expect.poll(panelOrder).toEqual([three, two, one]);
   });
 });
 
