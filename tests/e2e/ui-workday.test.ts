@@ -432,7 +432,7 @@ describe('the user\'s account order (issue 14 §9)', () => {
 
     // Rotation walks the user's order from the active account on and rewrites nothing:
     // the active Account 1 (last row) is limited → the next one around the cycle is Account 3.
-    await s.core.pool.setActive('anthropic', 'default', one);
+    await s.core.pool.setActive('anthropic', 'default', one!);
     s.accounts[0]!.sim.fiveHour.utilization = 1;
     await sendMessage(s);
     expect(inferenceAccounts(s).at(-1)).toBe(s.accounts[2]!.sim.id);

@@ -35,7 +35,7 @@ export function ConversationList(props: ConversationListProps) {
                     {c.title}
                   </span>
                   <span class="truncate text-[11px] text-muted">
-                    {SHORT_PROVIDER_NAMES[c.providerID]} · {c.requestCount} {c.requestCount === 1 ? 'request' : 'requests'} ·{' '}
+                    {SHORT_PROVIDER_NAMES[c.providerID]} · {c.requestCount.toLocaleString('en-US')} {c.requestCount === 1 ? 'request' : 'requests'} ·{' '}
                     {relativeTime(c.lastAt, app.now())}
                   </span>
                   <span class="truncate text-[11px] text-muted">

@@ -149,7 +149,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
           </h2>
           <p class="text-xs text-muted">
             {accounts().length === 1 ? '1 account' : `${accounts().length} accounts`} · the gateway uses the active
-            one and rotates to the next on a rate limit.
+            one and, on a rate limit, rotates to the next in this order (drag or arrows to change it).
           </p>
         </div>
         <div class="flex gap-2">
