@@ -1,6 +1,6 @@
 // Lint: typescript-eslint's recommended rules plus the layering rules from STYLE.md —
 // the renderer never imports the main process, `shared/` imports only its schema library,
-// and the Electron-free core never imports Electron.
+// the Electron-free code never imports Electron, and the core's folders import downward only.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -26,10 +26,39 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|\\./)', message: 'shared/ may import only zod and its own files.' }] }],
     },
   },
-  {
-    files: ['electron/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The core runs under plain Node; only electron/main.ts, preload.ts and ipc.ts may import Electron.' }] }],
-    },
-  },
+  // Layering inside the Electron-free code (README "Layout"): arrows run downward only.
+  //   cli/ desktop/ → core/runtime → web → service → gateway → providers → rotation → pool
+  ...layer('electron/core/**/*.ts', []),
+  ...layer('electron/core/pool/**/*.ts', ['rotation', 'providers', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/rotation/**/*.ts', ['providers', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/providers/**/*.ts', ['gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/gateway/**/*.ts', ['service', 'web', 'runtime']),
+  ...layer('electron/core/service/**/*.ts', ['gateway', 'web', 'runtime']),
+  ...layer('electron/core/web/**/*.ts', ['runtime']),
+  ...layer('electron/{cli,desktop}/**/*.ts', []),
 );
+
+/**
+ * No Electron in code that runs under plain Node, and no import of the layers above `files`'
+ * own (`above`: folder names under electron/core, or `runtime` for core/runtime.ts).
+ */
+function layer(files, above) {
+  const patterns = above.map((name) => ({
+    group: name === 'runtime' ? ['**/runtime.js', '**/core/runtime.js'] : [`../${name}/**`, `../../${name}/**`, `**/core/${name}/**`],
+    message: `Layers run downward: this folder may not import ${name === 'runtime' ? 'core/runtime.ts' : `core/${name}/`} (see README "Layout").`,
+  }));
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: [{ name: 'electron', message: 'The core runs under plain Node; only electron/main.ts, preload.ts and ipc.ts may import Electron.' }],
+            patterns,
+          },
+        ],
+      },
+    },
+  ];
+}

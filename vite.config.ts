@@ -20,13 +20,6 @@ export default defineConfig({
     // One JS file keeps the CSP simple (script-src 'self', no inline chunks).
     modulePreload: false,
     reportCompressedSize: false,
-    rollupOptions: {
-      onwarn(warning, warn) {
-        // zod's `@__PURE__` comments sit where Rollup cannot use them; harmless and noisy.
-        if (warning.code === 'INVALID_ANNOTATION') return;
-        warn(warning);
-      },
-    },
   },
   server: { port: 5173, strictPort: false },
 });

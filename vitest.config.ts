@@ -10,6 +10,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The keychain, the simulator and Chromium are shared per file; keep files parallel but bounded on 2 cores.
     maxWorkers: 2,
-    minWorkers: 1,
   },
 });

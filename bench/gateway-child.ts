@@ -6,9 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openCore } from '../electron/core/core.js';
-import { createGateway } from '../electron/core/gateway/gateway.js';
-import { createTokenManager } from '../electron/core/providers/token-manager.js';
+import { startRuntime } from '../electron/core/runtime.js';
 import { serveStats } from './child-stats.js';
 
 interface Setup {
@@ -18,7 +16,9 @@ interface Setup {
 const setup = JSON.parse(process.env.ROTARY_BENCH_SETUP ?? '{}') as Setup;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rotary-bench-'));
 const env: NodeJS.ProcessEnv = { ROTARY_HOME: home, ROTARY_UPSTREAM: setup.url, ROTARY_SECRET_BACKEND: 'file', ROTARY_GATEWAY_KEY: 'bench-key' };
-const core = await openCore({ env, home, warn: () => undefined });
+// The process `rotary gateway` runs: core, token manager, service, gateway.
+const core = await startRuntime({ env, home, warn: () => undefined, service: { shell: 'web', version: 'bench' }, gateway: { port: 0 } });
+const gw = core.gateway!;
 for (const [i, a] of setup.accounts.entries()) {
   await core.pool.add({
     providerID: 'anthropic',
@@ -27,12 +27,11 @@ for (const [i, a] of setup.accounts.entries()) {
     secret: { access: a.access, ...(a.refresh ? { refresh: a.refresh } : {}), ...(a.expires ? { expires: a.expires } : {}) },
   });
 }
-const gw = await createGateway({ pool: core.pool, tokens: createTokenManager({ pool: core.pool, env }), env, port: 0 });
 
 serveStats();
 process.on('message', (m) => {
   if (m === 'stop') {
-    void gw.close().then(() => core.close()).then(() => {
+    void core.close().then(() => {
       fs.rmSync(home, { recursive: true, force: true });
       process.exit(0);
     });

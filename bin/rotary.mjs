@@ -19,6 +19,6 @@ if (fs.existsSync(built)) {
     process.stderr.write('rotary: this checkout is not built and tsx is not installed; run `npm install` and `npm run build:cli`\n');
     process.exit(1);
   }
-  cli = await import(pathToFileURL(path.join(root, 'electron', 'core', 'cli', 'main.ts')).href);
+  cli = await import(pathToFileURL(path.join(root, 'electron', 'cli', 'main.ts')).href);
 }
 await cli.main(process.argv.slice(2));

@@ -1,10 +1,8 @@
 /**
  * The Electron main process — thin on purpose: app lifecycle, the one window, tray and
- * notifications. Everything else is the Electron-free core (opened here with an
- * electron-store backend on the same file the CLI uses), the application service and the
- * gateway, wired in `createCoreAppService`. Option objects live in window-options.ts.
+ * notifications. Everything else is the Electron-free core, started by `startRuntime` with an
+ * electron-store backend on the same file the CLI uses. Option objects live in window-options.ts.
  */
-import path from 'node:path';
 import {
   app,
   BrowserWindow,
@@ -13,39 +11,38 @@ import {
   Menu,
   nativeImage,
   Notification,
+  protocol,
   session,
   shell,
   Tray,
   type MenuItemConstructorOptions,
 } from 'electron';
 import Store from 'electron-store';
-import { openCore, type Core } from './core/core.js';
-import { createNotificationPolicy } from './core/desktop/notifications.js';
-import { trayMenuModel, type TrayAction, type TrayItem } from './core/desktop/tray-model.js';
 import { errorMessage } from './core/errors.js';
-import { createGateway, type Gateway } from './core/gateway/gateway.js';
 import { rotaryHome } from './core/paths.js';
 import { createConfBackend, storeBackendOptions, type StoreBackend } from './core/pool/store.js';
-import { createTokenManager } from './core/providers/token-manager.js';
-import { createUsagePoller, type RotaryUsagePoller } from './core/providers/usage-poller.js';
-import type { AppService } from './core/app-service.js';
+import type { Vault } from './core/pool/vault.js';
+import { startRuntime, type Runtime } from './core/runtime.js';
+import type { AppService } from './core/service/app-service.js';
 import { isAllowedExternalUrl } from './core/service/external-links.js';
+import { createVaultGate } from './core/service/vault-gate.js';
 import { poolView } from './core/service/views.js';
-import { createCoreAppService } from './core/service/wire.js';
+import { createNotificationPolicy } from './desktop/notifications.js';
+import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
-import { appPaths, isNavigationAllowed, mainWindowOptions, rendererFileUrl, withSecurityHeaders } from './window-options.js';
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolResponse } from './app-protocol.js';
+import { appPaths, isNavigationAllowed, mainWindowOptions, withSecurityHeaders } from './window-options.js';
 
 const devServer = process.env.ROTARY_DEV_SERVER_URL; // e.g. http://localhost:5173 (vite dev)
 // Bundled to CJS (scripts/build-electron.mjs), so __dirname is dist/electron.
 const paths = appPaths(__dirname);
-const pageUrl = devServer ?? rendererFileUrl(paths);
+// The built renderer is served from app://rotary/ (app-protocol.ts), never file://.
+const pageUrl = devServer ?? APP_PAGE_URL;
 
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
-let core: Core | undefined;
-let gateway: Gateway | undefined;
-let poller: RotaryUsagePoller | undefined;
+let runtime: Runtime | undefined;
 let service: AppService | undefined;
 const disposers: Array<() => void> = [];
 
@@ -63,8 +60,7 @@ function createWindow(): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(paths));
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => (mainWindow = undefined));
-  if (devServer) void win.loadURL(devServer);
-  else void win.loadFile(path.join(paths.rendererDir, 'index.html'));
+  void win.loadURL(pageUrl);
   return win;
 }
 
@@ -99,8 +95,8 @@ function toMenuTemplate(items: TrayItem[]): MenuItemConstructorOptions[] {
 }
 
 function refreshTray(): void {
-  if (!tray || !core) return;
-  const model = trayMenuModel(poolView(core.pool, Date.now()).providers);
+  if (!tray || !runtime) return;
+  const model = trayMenuModel(poolView(runtime.pool, Date.now()).providers);
   tray.setToolTip(model.tooltip);
   tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.items)));
 }
@@ -131,55 +127,65 @@ async function start(): Promise<void> {
   const env = process.env;
   const home = rotaryHome(env);
   const warnings: string[] = [];
-  core = await openCore({ env, home, backend: openStoreBackend(home), warn: (m) => warnings.push(m), watch: true });
-  const tokens = createTokenManager({ pool: core.pool, env });
-  poller = createUsagePoller({ pool: core.pool, tokens, env });
-  poller.start();
-
-  let gatewayError: string | undefined;
-  try {
-    gateway = await createGateway({ pool: core.pool, tokens, env, log: (line) => console.log(`[gateway] ${line}`) });
-  } catch (error) {
-    gatewayError = errorMessage(error);
-  }
-
-  service = createCoreAppService({
-    core,
-    shell: 'electron',
-    version: app.getVersion(),
-    ...(gateway ? { gateway } : {}),
-    ...(gatewayError ? { gatewayError } : {}),
-    poller,
-    extra: {
-      writeClipboard: (text) => clipboard.writeText(text),
-      openExternal: (url) => shell.openExternal(url),
-    },
-  });
-  for (const message of warnings) service.notify({ level: 'warning', code: 'vault', message });
-  if (gatewayError) service.notify({ level: 'error', code: 'gateway', message: gatewayError });
+  // The vault comes first: a locked or missing encrypted vault shows the renderer's unlock
+  // screen; the runtime (core, poller, gateway, full service) starts once it is open (`openApp`).
+  const gate = createVaultGate({ home, env, warn: (m) => warnings.push(m), shell: 'electron', version: app.getVersion(), open: (vault) => openApp(env, home, vault) });
+  const gated = (service = gate.service);
 
   disposers.push(
-    registerHandlers(ipcMain, service, {
-      isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { fileUrl: pageUrl }, (sender) => sender === mainWindow?.webContents),
+    registerHandlers(ipcMain, gated, {
+      isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { pageUrl }, (sender) => sender === mainWindow?.webContents),
     }),
-    forwardEvents(service.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
+    forwardEvents(gated.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
   );
 
   const notifications = createNotificationPolicy();
   disposers.push(
-    service.events.on('events:activity', (event) => {
+    gated.events.on('events:activity', (event) => {
       const n = notifications.notificationFor(event);
       if (n && Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
     }),
-    service.events.on('events:pool', () => refreshTray()),
+    gated.events.on('events:pool', () => refreshTray()),
   );
+  void gate.ready.then((full) => {
+    for (const message of warnings) full.notify({ level: 'warning', code: 'vault', message });
+    if (runtime?.gatewayError) full.notify({ level: 'error', code: 'gateway', message: runtime.gatewayError });
+    refreshTray();
+  });
 
   tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_DATA_URL));
   tray.on('click', () => showWindow());
   refreshTray();
 
   mainWindow = createWindow();
+  // Opens at once when nobody has to type a passphrase; otherwise the window asks.
+  void gate.status();
 }
+
+/** Everything that needs the vault: the runtime with its poller, gateway and full application service. */
+async function openApp(env: NodeJS.ProcessEnv, home: string, vault: Vault): Promise<AppService> {
+  runtime = await startRuntime({
+    env,
+    home,
+    backend: openStoreBackend(home),
+    vault,
+    watch: true,
+    poller: { start: true },
+    service: {
+      shell: 'electron',
+      version: app.getVersion(),
+      extra: { writeClipboard: (text) => clipboard.writeText(text), openExternal: (url) => shell.openExternal(url) },
+    },
+    // A gateway that cannot start (port in use) must not keep the app from opening: the header says why.
+    gateway: { optional: true, log: (line) => console.log(`[gateway] ${line}`) },
+  });
+  return runtime.service!;
+}
+
+// Every renderer runs in Chromium's sandbox, whatever a window's own options say.
+app.enableSandbox();
+// Must happen before ready: app:// gets the rights of a secure origin (file:// keeps none, see the fuses).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -190,12 +196,10 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => undefined);
   app.on('before-quit', () => {
     for (const dispose of disposers.splice(0)) dispose();
-    service?.close();
-    poller?.stop();
-    void gateway?.close();
-    void core?.close();
+    void runtime?.close();
   });
   void app.whenReady().then(async () => {
+    protocol.handle(APP_SCHEME, (request) => appProtocolResponse(paths.rendererDir, request));
     hardenSessions();
     try {
       await start();

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 const common = {
   bundle: true,
   format: 'cjs',
-  target: 'node20',
+  target: 'node24',
   sourcemap: 'linked',
   logLevel: 'info',
   legalComments: 'none',

@@ -99,19 +99,8 @@ export type IpcError = z.infer<typeof IpcErrorSchema>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
-export function ok<T>(value: T): Result<T> {
-  return { ok: true, value };
-}
 export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
   return { ok: false, error: { code, message } };
-}
-
-/** Schema of a whole result, for transports that receive JSON. */
-export function resultSchema<T extends z.ZodType>(value: T) {
-  return z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: IpcErrorSchema }),
-  ]);
 }
 
 // ───────────────────────────────────────────────────────────── views
@@ -218,14 +207,14 @@ export type LoginSession = z.infer<typeof LoginSessionSchema>;
 /** Shown in place of the gateway key in client settings; `gateway:copySettings` substitutes it. */
 export const GATEWAY_KEY_PLACEHOLDER = '<rotary-gateway-key>';
 
-export const CLIENT_IDS = ['claude-code', 'opencode', 'codex', 'anthropic-sdk', 'openai-sdk'] as const;
+export const CLIENT_IDS = ['claude-code', 'opencode', 'codex-cli', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk'] as const;
 export const ClientIDSchema = z.enum(CLIENT_IDS);
 export type ClientID = z.infer<typeof ClientIDSchema>;
 
 export const ClientSettingSchema = z.object({
   clientID: ClientIDSchema,
   title: z.string(),
-  /** Where the text goes ("shell", "opencode.json", "~/.codex/config.toml", "TypeScript"). */
+  /** Where the text goes ("opencode.json", "~/.codex/config.toml", …). */
   format: z.string(),
   /** Copy-ready text with `GATEWAY_KEY_PLACEHOLDER` where the key goes. */
   text: z.string(),
@@ -269,8 +258,8 @@ export const AppInfoSchema = z.object({
   shell: z.enum(['electron', 'web']),
   links: z.array(z.object({ label: z.string(), url: z.string() })),
   shortcuts: z.array(z.object({ keys: z.string(), action: z.string() })),
-  /** Where account tokens are kept (the OS keychain, or the explicit file backend): the UI names it. */
-  secretStore: z.enum(['keychain', 'file']).optional(),
+  /** Where account tokens are kept (the OS keychain, or one of the explicit file backends): the UI names it. */
+  secretStore: z.enum(['keychain', 'file', 'encrypted-file']).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
@@ -286,6 +275,35 @@ export type Notice = z.infer<typeof NoticeSchema>;
 /** What the shell can ask the UI to do. */
 export const UiCommandSchema = z.object({ command: z.enum(['open-settings', 'open-provider']), providerID: ProviderIDSchema.optional() });
 export type UiCommand = z.infer<typeof UiCommandSchema>;
+
+// ───────────────────────────────────────────────────────────── vault
+
+/**
+ * Where the tokens are kept and whether the app can use it yet. The renderer shows an unlock
+ * or create screen before the main window while the state is not `ready`.
+ *  - `ready`: open (keychain reachable, encrypted vault unlocked, or the plain file backend);
+ *  - `locked`: the encrypted file vault exists and needs its passphrase (`vault:unlock`);
+ *  - `missing`: no encrypted vault yet; `vault:create` makes one with a new passphrase
+ *    (offered on a first run without a Secret Service: `message` says what is missing);
+ *  - `unavailable`: the keychain cannot be used and nothing else is offered (`message` says
+ *    why and what to do; `vault:status` again after fixing it).
+ * The passphrase goes only renderer → core (`vault:unlock`, `vault:create`) and no result or
+ * event ever carries it back.
+ */
+export const VaultStatusSchema = z.object({
+  state: z.enum(['ready', 'locked', 'missing', 'unavailable']),
+  /** Absent when it could not be determined (a bad ROTARY_SECRET_BACKEND or vault.json: see `message`). */
+  backend: z.enum(['keychain', 'encrypted-file', 'file']).optional(),
+  /** False only for the plain `file` backend. */
+  encrypted: z.boolean(),
+  /** Keychain service name or file path, when known. */
+  location: z.string().optional(),
+  message: z.string().optional(),
+});
+export type VaultStatus = z.infer<typeof VaultStatusSchema>;
+
+/** Empty or too short passphrases are refused by the core with a message saying why. */
+const PassphraseInput = z.object({ passphrase: z.string().max(1024) }).strict();
 
 // ───────────────────────────────────────────────────────────── the channel table
 
@@ -319,6 +337,8 @@ export const CHANNELS = {
     input: z.object({ providerID: ProviderIDSchema, orderedIDs: z.array(z.string().min(1)).min(1).max(1000) }).strict(),
     output: ProviderAccountsSchema,
   },
+  /** Take an account out of rotation (or back in) without removing it: a disabled account is skipped and not polled. */
+  'accounts:setDisabled': { input: AccountRef.extend({ disabled: z.boolean() }).strict(), output: AccountViewSchema },
   'providers:list': { input: NoInput, output: ProvidersViewSchema },
   /** Poll the usage endpoints now (all accounts, one provider, or one account); returns the fresh view. */
   'usage:refresh': {
@@ -358,6 +378,12 @@ export const CHANNELS = {
     input: z.object({ conversationID: z.string().min(1), limit: z.number().int().min(1).max(MAX_REQUESTS_PER_CALL).optional() }).strict(),
     output: z.array(RequestEntrySchema),
   },
+  /** The vault's state (see `VaultStatusSchema`); the renderer asks before showing the main window. */
+  'vault:status': { input: NoInput, output: VaultStatusSchema },
+  /** Unlock the encrypted file vault; a wrong passphrase is `unauthorized` and changes nothing. */
+  'vault:unlock': { input: PassphraseInput, output: VaultStatusSchema },
+  /** Create the encrypted file vault with a new passphrase (state `missing` only). */
+  'vault:create': { input: PassphraseInput, output: VaultStatusSchema },
   'app:info': { input: NoInput, output: AppInfoSchema },
   /** Open an https link (allow-listed: provider login pages, project links) in the OS browser. */
   'app:openExternal': {
@@ -393,9 +419,6 @@ export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
 export function isChannelName(name: string): name is ChannelName {
   return Object.prototype.hasOwnProperty.call(CHANNELS, name);
-}
-export function isEventName(name: string): name is EventName {
-  return Object.prototype.hasOwnProperty.call(EVENTS, name);
 }
 
 /** `accounts:setActive` → `['accounts', 'setActive']`: the RotaryApi path of a channel. */

@@ -7,6 +7,9 @@ export type RotaryErrorCode =
   | 'vault-locked'
   | 'vault-no-collection'
   | 'vault-error'
+  | 'vault-passphrase'
+  | 'vault-wrong-passphrase'
+  | 'vault-corrupt'
   | 'store-corrupt'
   | 'store-locked'
   | 'not-found'
@@ -16,8 +19,7 @@ export type RotaryErrorCode =
   | 'needs-reauth'
   | 'timeout'
   | 'cancelled'
-  | 'port-in-use'
-  | 'all-limited';
+  | 'port-in-use';
 
 export class RotaryError extends Error {
   readonly code: RotaryErrorCode;

@@ -6,13 +6,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { run } from '../../electron/core/cli/main.js';
-import { openCore, type Core } from '../../electron/core/core.js';
+import { run } from '../../electron/cli/main.js';
+import { openCore, type Core } from '../../electron/core/runtime.js';
 import { hasSecretService } from '../helpers/keychain.js';
 import { childEnv, makeTempHome } from '../helpers/temp-home.js';
 
 export const ROOT = path.resolve(__dirname, '../..');
-export const CLI_ENTRY = path.join(ROOT, 'electron/core/cli/main.ts');
+export const CLI_ENTRY = path.join(ROOT, 'electron/cli/main.ts');
 
 /** A port nothing listens on: provider calls fail fast instead of reaching the internet. */
 export const DEAD_UPSTREAM = 'http://127.0.0.1:9';

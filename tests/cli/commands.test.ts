@@ -4,7 +4,7 @@
  * --json shapes and that no token ever reaches any output.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../electron/core/cli/main.js';
+import { COMMANDS } from '../../electron/cli/main.js';
 import { expectNoSecrets, makeCliHome, runCli, runInProcess, type CliHome } from './cli-helpers.js';
 
 let h: CliHome;
@@ -171,6 +171,27 @@ describe('rotary (subprocess)', () => {
     expect((await runInProcess(['auth', 'reset', 'anthropic', 'nobody'], h.env)).code).toBe(1);
   });
 
+  it('auth disable takes an account out of rotation (active moves on); auth enable puts it back', async () => {
+    const { core, work, play } = await seed();
+    await core.pool.setActive('anthropic', 'default', work.id);
+    const off = await runCli(['auth', 'disable', 'anthropic', 'work'], h.env);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toContain('work <work@example.com> (Anthropic) is disabled');
+    await core.pool.reload();
+    const accounts = core.pool.getAccounts('anthropic');
+    expect(accounts.find((a) => a.id === work.id)!.status).toEqual({ kind: 'disabled' });
+    expect(accounts.find((a) => a.isActive)!.id).toBe(play.id);
+    const on = await runInProcess(['auth', 'enable', 'anthropic', 'work@example.com'], h.env);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toContain('is back in rotation');
+    await core.pool.reload();
+    expect(core.pool.getAccounts('anthropic').find((a) => a.id === work.id)!.status).toEqual({ kind: 'ok' });
+    for (const args of [['auth', 'disable'], ['auth', 'disable', 'anthropic'], ['auth', 'enable', 'anthropic', 'work', 'extra']]) {
+      expect((await runInProcess(args, h.env)).code, args.join(' ')).toBe(2);
+    }
+    expect((await runInProcess(['auth', 'disable', 'anthropic', 'nobody'], h.env)).code).toBe(1);
+  });
+
   it('without a terminal no prompt waits: each command says which argument to pass (exit 2)', async () => {
     await seed();
     const cases: Array<[string[], RegExp]> = [
@@ -263,7 +284,8 @@ describe('rotary (subprocess)', () => {
     }
     await core.pool.reload();
     expect(core.pool.getAccounts('anthropic').map((a) => a.label)).toEqual(['ci', 'Account 2']);
-  });
+    // About twenty CLI subprocesses in a row: give a busy machine room (it takes ~12 s on a quiet one).
+  }, 90_000);
 
   it('a corrupt store file is backed up and the user told on stderr', async () => {
     const fs = await import('node:fs');

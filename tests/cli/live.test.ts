@@ -5,7 +5,7 @@
  * CLI subprocesses on the same store and keychain.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../electron/core/core.js';
+import type { Core } from '../../electron/core/runtime.js';
 import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
 import { createTokenManager } from '../../electron/core/providers/token-manager.js';
 import { startSimulator, type Simulator } from '../sim/server.js';

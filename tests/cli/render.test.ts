@@ -1,10 +1,10 @@
 /** Terminal rendering: bars, countdowns, ages, status lines (pure functions, fixed clock). */
 import { describe, expect, it } from 'vitest';
-import { accountBlock, ageText, bar, duration, resetText, statusText, windowLine } from '../../electron/core/cli/render.js';
-import { parseProvider } from '../../electron/core/cli/context.js';
-import { UsageError } from '../../electron/core/cli/io.js';
-import { looksLikeSecret, describeArg } from '../../electron/core/cli/args.js';
-import { scrubSecrets } from '../../electron/core/cli/stdin.js';
+import { accountBlock, ageText, bar, duration, resetText, statusText, windowLine } from '../../electron/cli/render.js';
+import { parseProvider } from '../../electron/cli/context.js';
+import { UsageError } from '../../electron/cli/io.js';
+import { looksLikeSecret, describeArg } from '../../electron/cli/args.js';
+import { scrubSecrets } from '../../electron/cli/stdin.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const MIN = 60_000;

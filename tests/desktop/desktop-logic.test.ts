@@ -1,7 +1,7 @@
 /** Tray menu model and notification rules: pure Node logic that main.ts renders with Electron. */
 import { describe, expect, it } from 'vitest';
-import { createNotificationPolicy } from '../../electron/core/desktop/notifications.js';
-import { trayMenuModel, usageLine, type TrayItem } from '../../electron/core/desktop/tray-model.js';
+import { createNotificationPolicy } from '../../electron/desktop/notifications.js';
+import { trayMenuModel, usageLine, type TrayItem } from '../../electron/desktop/tray-model.js';
 import type { ActivityEvent } from '../../shared/activity.js';
 import type { ProviderAccounts } from '../../shared/ipc.js';
 

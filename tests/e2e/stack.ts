@@ -10,17 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppService, type AppService } from '../../electron/core/app-service.js';
-import { openCore, type Core } from '../../electron/core/core.js';
-import { ActivityLog } from '../../electron/core/gateway/activity-log.js';
+import type { AppService } from '../../electron/core/service/app-service.js';
+import { startRuntime, type Runtime } from '../../electron/core/runtime.js';
 import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
+import { mountWebTransport } from '../../electron/core/web/web-transport.js';
 import type { AccountRecord } from '../../shared/domain.js';
 import { createKeytarVault } from '../../electron/core/pool/vault-keytar.js';
-import { createTokenManager } from '../../electron/core/providers/token-manager.js';
-import { createUsagePoller, type RotaryUsagePoller } from '../../electron/core/providers/usage-poller.js';
-import { createProviderLoginDriver } from '../../electron/core/service/login-driver.js';
-import { usagePortFor } from '../../electron/core/service/usage-port.js';
-import { mountWebTransport } from '../../electron/core/web/web-transport.js';
+import type { RotaryUsagePoller } from '../../electron/core/providers/usage-poller.js';
 import { startSimulator, type SimAccount, type Simulator } from '../sim/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,14 +33,12 @@ export interface StackOptions {
   key?: string;
   /** Start the background usage poller (default false: tests refresh explicitly). */
   pollUsage?: boolean;
-  /** Request entries the activity log keeps (default: the gateway's own default). */
-  maxActivityRequests?: number;
   log?: (line: string) => void;
 }
 
 export interface Stack {
   sim: Simulator;
-  core: Core;
+  core: Runtime;
   env: NodeJS.ProcessEnv;
   home: string;
   gateway: Gateway;
@@ -83,12 +77,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   // A service name of its own keeps parallel test files from reconciling each other's secrets away.
   const vaultService = `Rotary-e2e-${randomBytes(4).toString('hex')}`;
-  const core = await openCore({
+  const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  // The process `rotary gateway --ui` starts: core, token manager, poller, service, gateway, web UI.
+  const core = await startRuntime({
     env,
     home,
     reconcile: false,
     ...(secrets === 'keychain' ? { vault: createKeytarVault(vaultService) } : { warn: () => undefined }),
+    poller: { start: options.pollUsage ?? false, jitterMs: 0, minIntervalMs: 0 },
+    service: { shell: 'web', version, callbackPorts: [0] },
+    gateway: { port: options.port ?? 0, key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`, ...(options.log ? { log: options.log } : {}) },
+    web: { staticDir: RENDERER_DIST },
   });
+  const service = core.service!;
+  // The service reads `core.gateway` lazily, so replacing it (stop, start) is what the UI sees.
+  const first = core.gateway!;
+  const gatewayOptions = { port: first.port, key: first.key, activity: first.activity, ...(options.log ? { log: options.log } : {}) };
+  const poller = core.poller!;
 
   const issued = new Set<string>();
   async function addAccount(provider: 'anthropic' | 'openai', label: string, email?: string) {
@@ -114,41 +119,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     accounts.push(await addAccount('anthropic', `Account ${i}`, `user${i}@example.com`));
   }
 
-  const tokens = createTokenManager({ pool: core.pool, env, home });
-  const poller = createUsagePoller({ pool: core.pool, tokens, env, jitterMs: 0, minIntervalMs: 0 });
-  if (options.pollUsage) poller.start();
-  const activity = new ActivityLog(options.maxActivityRequests ? { maxRequests: options.maxActivityRequests } : {});
-  const key = options.key ?? `rk-test-${randomBytes(12).toString('hex')}`;
-  const openGateway = (port: number) =>
-    createGateway({ pool: core.pool, tokens, env, port, key, activity, ...(options.log ? { log: options.log } : {}) });
-  let gateway = await openGateway(options.port ?? 0);
-  const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  let gatewayUp = true;
-  const service = createAppService({
-    pool: core.pool,
-    store: core.store,
-    shell: 'web',
-    version,
-    login: createProviderLoginDriver({ pool: core.pool, env, openaiPorts: [0] }),
-    usage: usagePortFor(poller, core.pool),
-    gateway: { running: () => gatewayUp, url: () => gateway.url, port: () => gateway.port, key: () => gateway.key },
-    activity,
-    extraExternalOrigins: [sim.url],
-  });
-  let transport = mountWebTransport(gateway, service, { staticDir: RENDERER_DIST });
-
   return {
     sim,
     core,
     env,
     home,
     get gateway() {
-      return gateway;
+      return core.gateway ?? first;
     },
     service,
     poller,
     accounts,
-    uiURL: `${gateway.url}/ui/#key=${gateway.key}`,
+    uiURL: `${first.url}/ui/#key=${first.key}`,
     addAccount,
     simTokens() {
       for (const acc of sim.accounts()) {
@@ -158,20 +140,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return [...issued];
     },
     async stopGateway() {
-      gatewayUp = false;
-      transport.close();
-      await gateway.close();
+      core.web?.close();
+      await core.gateway?.close();
+      delete core.web;
+      delete core.gateway;
+      core.gatewayError = 'stopped by the test';
     },
     async startGateway() {
-      gateway = await openGateway(gateway.port);
-      transport = mountWebTransport(gateway, service, { staticDir: RENDERER_DIST });
-      gatewayUp = true;
+      core.gateway = await createGateway({ pool: core.pool, tokens: core.tokens, env, control: service, ...gatewayOptions });
+      core.web = mountWebTransport(core.gateway, service, { staticDir: RENDERER_DIST });
+      delete core.gatewayError;
     },
     async close() {
-      poller.stop();
-      transport.close();
-      service.close();
-      if (gatewayUp) await gateway.close();
       // Leave nothing in the shared keychain.
       for (const key of await core.vault.list().catch(() => [] as string[])) await core.vault.delete(key).catch(() => false);
       await core.close();

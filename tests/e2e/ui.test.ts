@@ -7,7 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCore } from '../../electron/core/core.js';
+import { openCore } from '../../electron/core/runtime.js';
 import { accountSecretKey } from '../../electron/core/pool/vault.js';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';

@@ -3,9 +3,8 @@
  * tests are about the gateway, not the keychain), the real token manager, and the gateway on
  * a free loopback port. Accounts are added to the simulator and the pool in the same order.
  */
-import { createTokenManager } from '../../electron/core/providers/token-manager.js';
-import { openCore, type Core } from '../../electron/core/core.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../../electron/core/gateway/gateway.js';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../electron/core/runtime.js';
+import type { Gateway } from '../../electron/core/gateway/gateway.js';
 import type { AccountRecord, ProviderID } from '../../shared/domain.js';
 import { startSimulator, type SimAccount, type Simulator } from '../sim/server.js';
 import { makeTempHome } from '../helpers/temp-home.js';
@@ -19,7 +18,7 @@ export interface HarnessAccount {
 
 export interface Harness {
   sim: Simulator;
-  core: Core;
+  core: Runtime;
   gw: Gateway;
   env: NodeJS.ProcessEnv;
   home: string;
@@ -33,7 +32,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   accounts?: Partial<Record<ProviderID, number>>;
-  gateway?: Partial<GatewayOptions>;
+  gateway?: NonNullable<RuntimeOptions['gateway']>;
   env?: Record<string, string>;
 }
 
@@ -48,8 +47,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   };
   const logs: string[] = [];
-  const core = await openCore({ env, home, warn: (m) => logs.push(m) });
-  const tokens = createTokenManager({ pool: core.pool, env });
+  // The gateway process as `rotary gateway` starts it: core, token manager, service, gateway.
+  const core = await startRuntime({
+    env,
+    home,
+    warn: (m) => logs.push(m),
+    service: { shell: 'web', version: '0.0.0-test' },
+    gateway: { port: 0, log: (l) => logs.push(l), ...options.gateway },
+  });
+  const gw = core.gateway!;
   const accounts: Record<ProviderID, HarnessAccount[]> = { anthropic: [], openai: [], 'github-copilot': [] };
   for (const providerID of ['anthropic', 'openai', 'github-copilot'] as const) {
     const n = options.accounts?.[providerID] ?? 0;
@@ -66,7 +72,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       accounts[providerID].push({ sim: simAcc, record });
     }
   }
-  const gw = await createGateway({ pool: core.pool, tokens, env, port: 0, log: (l) => logs.push(l), ...options.gateway });
   const bySim = new Map<string, string>();
   const byRecord = new Map<string, string>();
   for (const list of Object.values(accounts)) for (const a of list) {
@@ -84,7 +89,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     recordOf: (simID) => bySim.get(simID)!,
     simOf: (recordID) => byRecord.get(recordID),
     async close() {
-      await gw.close();
       await core.close();
       await sim.close();
       cleanup();

@@ -380,3 +380,27 @@ describe('429 storm', () => {
     expect(served).toBe(ok.length);
   });
 });
+
+describe('disabled accounts', () => {
+  it('a disabled account is skipped (the app and the CLI call accounts:setDisabled); enabled again it serves', async () => {
+    h = await startHarness({ accounts: { anthropic: 2 } });
+    const [a, b] = h.accounts.anthropic;
+    const off = await h.core.service!.call('accounts:setDisabled', { providerID: 'anthropic', recordID: a!.record.id, disabled: true });
+    expect(off).toMatchObject({ ok: true, value: { id: a!.record.id, status: { kind: 'disabled' } } });
+    expect(h.core.pool.snapshot('anthropic').activeID).toBe(b!.record.id);
+    h.sim.clearRequests();
+    for (let i = 0; i < 3; i++) expect((await post(h)).status).toBe(200);
+    expect(inferenceAccounts(h.sim)).toEqual([b!.sim.id, b!.sim.id, b!.sim.id]);
+
+    // The only other account limited too: nothing is left, and the disabled one is not tried.
+    b!.sim.fiveHour.utilization = 1;
+    h.sim.clearRequests();
+    expect((await post(h)).status).toBe(429);
+    expect(inferenceAccounts(h.sim)).toEqual([b!.sim.id]);
+
+    await h.core.service!.call('accounts:setDisabled', { providerID: 'anthropic', recordID: a!.record.id, disabled: false });
+    h.sim.clearRequests();
+    expect((await post(h)).status).toBe(200);
+    expect(inferenceAccounts(h.sim)).toEqual([a!.sim.id]);
+  });
+});

@@ -89,8 +89,8 @@ describe('DNS rebinding and browsers', () => {
   });
 
   it('mounted routes: same origin allowed only when asked for; auth as configured', async () => {
-    h.gw.mount('/ui', (_req, res, ctx) => void res.end(`ui:${ctx.pathname}`), { sameOriginAllowed: true, auth: 'none' });
-    h.gw.mount('/rpc', (_req, res) => void res.end('rpc'), { sameOriginAllowed: true, auth: 'key' });
+    h.gw.mount('/ui', (_req, res, ctx) => void res.end(`ui:${ctx.pathname}`), { policy: { key: false, ownOrigin: true } });
+    h.gw.mount('/rpc', (_req, res) => void res.end('rpc'), { policy: { key: true, ownOrigin: true } });
     const ui = await gwFetch(h, '/ui/index.html', { key: null, headers: { origin: h.gw.url } });
     expect(await ui.text()).toBe('ui:/ui/index.html');
     expect((await gwFetch(h, '/ui/x', { key: null, headers: { origin: 'https://evil.example' } })).status).toBe(403);

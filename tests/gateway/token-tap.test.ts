@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenTap, UsageLineScanner } from '../../electron/core/gateway/token-tap.js';
-import { rulesFor } from '../../electron/core/rotation/provider-rules.js';
+import { rulesFor } from '../../electron/core/providers/registry.js';
 
 const anthropicStream = [
   'event: message_start',

@@ -1,13 +1,10 @@
 /**
- * Test harness for the application service: a real core on a temp ROTARY_HOME (keychain
+ * Test harness for the application service: a real runtime on a temp ROTARY_HOME (keychain
  * vault under a unique service name when a Secret Service runs, else the file backend),
- * the provider simulator as upstream, and the service built exactly as the app builds it.
+ * the provider simulator as upstream, and the service started exactly as the app starts it.
  */
-import { openCore, type Core } from '../../electron/core/core.js';
-import { createTokenManager } from '../../electron/core/providers/token-manager.js';
-import { createUsagePoller } from '../../electron/core/providers/usage-poller.js';
-import { createCoreAppService } from '../../electron/core/service/wire.js';
-import type { AppService } from '../../electron/core/app-service.js';
+import { startRuntime, type Runtime } from '../../electron/core/runtime.js';
+import type { AppService } from '../../electron/core/service/app-service.js';
 import type { Gateway } from '../../electron/core/gateway/gateway.js';
 import type { ProviderID } from '../../shared/domain.js';
 import { startSimulator, type SimAccount, type Simulator } from '../sim/server.js';
@@ -16,7 +13,7 @@ import { makeTempHome } from './temp-home.js';
 
 export interface ServiceHarness {
   sim: Simulator;
-  core: Core;
+  core: Runtime;
   env: NodeJS.ProcessEnv;
   service: AppService;
   /** Every token the simulator handed out for accounts added through `addAccount`. */
@@ -27,7 +24,8 @@ export interface ServiceHarness {
   close(): Promise<void>;
 }
 
-export async function startServiceHarness(options: { label: string; gateway?: (core: Core, env: NodeJS.ProcessEnv) => Promise<Gateway> }): Promise<ServiceHarness & { gateway?: Gateway }> {
+/** `gateway`: also start the gateway (with this key) in the same runtime, as `rotary gateway --ui` does. */
+export async function startServiceHarness(options: { label: string; gateway?: { key: string } }): Promise<ServiceHarness & { gateway?: Gateway }> {
   const sim = await startSimulator();
   const { home, cleanup } = makeTempHome(`rotary-${options.label}-`);
   const env: NodeJS.ProcessEnv = {
@@ -37,19 +35,17 @@ export async function startServiceHarness(options: { label: string; gateway?: (c
     PATH: process.env.PATH,
   };
   const vault = hasSecretService ? testKeychainVault(options.label) : undefined;
-  const core = await openCore({ env, home, ...(vault ? { vault } : {}), warn: () => undefined });
-  const tokenManager = createTokenManager({ pool: core.pool, env });
-  const poller = createUsagePoller({ pool: core.pool, tokens: tokenManager, env, minIntervalMs: 0, jitterMs: 0 });
-  const gateway = options.gateway ? await options.gateway(core, env) : undefined;
-  const service = createCoreAppService({
-    core,
-    shell: 'web',
-    version: '0.0.0-test',
-    poller,
-    openaiPorts: [0],
-    ...(gateway ? { gateway } : {}),
-    extra: { poolEventDelayMs: 5 },
+  const core = await startRuntime({
+    env,
+    home,
+    ...(vault ? { vault } : {}),
+    warn: () => undefined,
+    poller: { start: false, minIntervalMs: 0, jitterMs: 0 },
+    service: { shell: 'web', version: '0.0.0-test', callbackPorts: [0], extra: { poolEventDelayMs: 5 } },
+    ...(options.gateway ? { gateway: { port: 0, key: options.gateway.key } } : {}),
   });
+  const service = core.service!;
+  const gateway = core.gateway;
   const tokens: string[] = [];
   return {
     sim,
@@ -81,9 +77,6 @@ export async function startServiceHarness(options: { label: string; gateway?: (c
       walk({ access: secret?.access, refresh: secret?.refresh, extras: secret?.extras });
     },
     async close() {
-      service.close();
-      poller.stop();
-      await gateway?.close();
       // Remove what the test left in the keychain, then the home folder.
       for (const key of await core.vault.list().catch(() => [] as string[])) await core.vault.delete(key).catch(() => undefined);
       await core.close();

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCore } from '../../electron/core/core.js';
+import { openCore } from '../../electron/core/runtime.js';
 import { parseAccountSecretKey } from '../../electron/core/pool/vault.js';
 import { hasSecretService } from '../helpers/keychain.js';
 import { childEnv, makeTempHome } from '../helpers/temp-home.js';

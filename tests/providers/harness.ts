@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openCore, type Core } from '../../electron/core/core.js';
+import { openCore, type Core } from '../../electron/core/runtime.js';
 import type { Vault } from '../../electron/core/pool/vault.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../sim/server.js';
 import { testKeychainVault } from '../helpers/keychain.js';

@@ -3,7 +3,7 @@
  * service as the parent and asks for a refresh after a 401 with the credential the parent saw.
  * Prints the resulting fingerprint (never the token).
  */
-import { openCore } from '../../electron/core/core.js';
+import { openCore } from '../../electron/core/runtime.js';
 import { createKeytarVault } from '../../electron/core/pool/vault-keytar.js';
 import { createTokenManager } from '../../electron/core/providers/token-manager.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AffinityMap, earliestFree, planCandidates } from '../../electron/core/rotation/affinity.js';
+import { AffinityMap, earliestFree, planCandidates as planWith, type PlanInput } from '../../electron/core/rotation/affinity.js';
+import { rulesFor } from '../../electron/core/providers/registry.js';
 import { mergeUsage } from '../../electron/core/rotation/rotating-fetch.js';
 import type { AccountRecord, PoolSnapshot } from '../../shared/domain.js';
 
@@ -16,6 +17,8 @@ function rec(id: string, extra: Partial<AccountRecord['health']> = {}, fiveHour?
     ...(fiveHour !== undefined ? { usage: { asOf: NOW, source: 'headers' as const, windows: [{ key: 'five_hour', label: '5-hour', percentUsed: fiveHour, resetsAt: NOW + 3600_000 }] } } : {}),
   };
 }
+// The proactive switch watches the window the provider's rules name (Anthropic: the 5-hour one).
+const planCandidates = (input: Omit<PlanInput, 'sessionWindow'>) => planWith({ ...input, sessionWindow: (r) => rulesFor('anthropic').sessionWindow(r.usage) });
 const snap = (records: AccountRecord[], activeID: string): PoolSnapshot => ({ records, orderedIDs: records.map((r) => r.id), activeID });
 
 describe('planCandidates', () => {

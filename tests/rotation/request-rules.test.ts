@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { anthropicRequestRules, classifyAnthropic, sessionFromUserID } from '../../electron/core/providers/anthropic/request-rules.js';
 import { classifyCopilot, copilotRequestRules, durationFromText } from '../../electron/core/providers/copilot/request-rules.js';
 import { classifyCodex, codexWindowLabel, openaiRequestRules } from '../../electron/core/providers/openai/request-rules.js';
-import { parseValue, scanTopLevel, valueSize } from '../../electron/core/rotation/body-scan.js';
-import { allLimitedMessage, DEFAULT_RATE_LIMIT_COOLDOWN_MS, modelFamily, PLAN_LIMIT_FALLBACK_MS } from '../../electron/core/rotation/rules.js';
+import { parseValue, scanTopLevel, valueSize } from '../../electron/core/gateway/body-scan.js';
+import { allLimitedMessage, DEFAULT_RATE_LIMIT_COOLDOWN_MS, modelFamily, PLAN_LIMIT_FALLBACK_MS } from '../../electron/core/providers/request-rules.js';
 
 const NOW = Date.UTC(2026, 2, 25, 12, 0, 0);
 const S = (ms: number): string => String(Math.floor(ms / 1000));

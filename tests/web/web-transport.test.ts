@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
-import { createTokenManager } from '../../electron/core/providers/token-manager.js';
-import { createCoreAppService } from '../../electron/core/service/wire.js';
+import type { Gateway } from '../../electron/core/gateway/gateway.js';
+import { createAppService } from '../../electron/core/service/app-service.js';
 import { mountWebTransport } from '../../electron/core/web/web-transport.js';
 import { GATEWAY_KEY_PLACEHOLDER } from '../../shared/ipc.js';
 import { expectNoTokens, startServiceHarness, type ServiceHarness } from '../helpers/rotary-service.js';
@@ -74,10 +73,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Rotary</title><div id="root"></div>');
   fs.mkdirSync(path.join(staticDir, 'assets'));
   fs.writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
-  h = await startServiceHarness({
-    label: 'web',
-    gateway: async (core, env) => createGateway({ pool: core.pool, tokens: createTokenManager({ pool: core.pool, env }), env, port: 0, key: 'test-gateway-key-0123456789abcdef' }),
-  });
+  h = await startServiceHarness({ label: 'web', gateway: { key: 'test-gateway-key-0123456789abcdef' } });
   gw = h.gateway!;
   transport = mountWebTransport(gw, h.service, { staticDir });
   h.tokens.push(gw.key);
@@ -208,7 +204,14 @@ describe('web transport: events and data', () => {
 
   it('in Electron, gateway:copySettings writes the key to the clipboard in main, not to the result', async () => {
     const clipboard: string[] = [];
-    const service = createCoreAppService({ core: h.core, shell: 'electron', version: 't', gateway: gw, extra: { writeClipboard: (t) => clipboard.push(t) } });
+    // The desktop shell's service over the same core and gateway, with Electron's clipboard (mocked: no Electron here).
+    const service = createAppService({
+      pool: h.core.pool,
+      shell: 'electron',
+      version: 't',
+      gateway: { running: () => true, url: () => gw.url, port: () => gw.port, key: () => gw.key },
+      writeClipboard: (t) => clipboard.push(t),
+    });
     const r = await service.call('gateway:copySettings', { clientID: 'claude-code' });
     expect(r).toEqual({ ok: true, value: { copied: true } });
     expect(clipboard[0]).toContain(`ANTHROPIC_AUTH_TOKEN=${gw.key}`);

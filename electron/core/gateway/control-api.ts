@@ -1,145 +1,133 @@
 /**
- * The control API on the gateway (PRODUCT §5, issue 6): switch and remove accounts, read
- * accounts and usage. Same key as the proxy routes. Answers never carry a secret: records
- * are pool metadata (AccountView), which holds none.
+ * The control API on the gateway (PRODUCT §5): switch and remove accounts, read accounts,
+ * usage and activity, with the request and response shapes of the feature request
+ * (`POST /auth/active` → `{success, anthropicUsage}`, `DELETE /auth/account` → `{success,
+ * remaining}`). A thin adapter: the account operations are the application service's (the
+ * same calls the app makes), so the rules and the messages are the service's too. Answers
+ * never carry a secret: the service's views hold none.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { PROVIDER_IDS, ProviderIDSchema, type ProviderID } from '../../../shared/domain.js';
-import { errorMessage, isRotaryError } from '../errors.js';
-import type { AccountPool } from '../pool/account-pool.js';
+import type { ErrorCode, PoolView, Result } from '../../../shared/ipc.js';
 import type { ActivityLog } from './activity-log.js';
-import { readBody } from './read-body.js';
+import { readJsonBody, sendError, sendJson } from './front-door.js';
 
 const MAX_CONTROL_BODY = 64 * 1024;
-
+const ACCOUNT_REF_EXAMPLE = '{"providerID": "anthropic", "recordID": "…"}';
 const AccountRefSchema = z.object({ providerID: z.string().min(1), recordID: z.string().min(1) });
 
+/** What the control API needs of the application service (the same `call` every transport uses). */
+export interface ControlService {
+  call(channel: string, input: unknown): Promise<Result<unknown>>;
+}
+
 export interface ControlDeps {
-  pool: AccountPool;
+  service: ControlService;
   activity: ActivityLog;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)), ...extra });
-  res.end(text);
+/** The one error format of control routes, with an HTTP status per contract error code. */
+const STATUS: Partial<Record<ErrorCode, number>> = { 'not-found': 404, 'bad-input': 400, forbidden: 403, unavailable: 503 };
+const TYPE: Partial<Record<ErrorCode, string>> = { 'not-found': 'not_found', 'bad-input': 'bad_request', forbidden: 'forbidden', unavailable: 'unavailable' };
+
+function sendFailure(res: ServerResponse, error: { code: ErrorCode; message: string }): void {
+  sendError(res, STATUS[error.code] ?? 500, TYPE[error.code] ?? 'internal_error', error.message);
 }
 
-export function sendError(res: ServerResponse, status: number, type: string, message: string, extra: Record<string, string> = {}): void {
-  sendJson(res, status, { error: { type, message } }, extra);
-}
+const KNOWN = `Known: POST /auth/active, DELETE /auth/account, GET /auth/accounts, GET /auth/usage, GET /activity.`;
 
-async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown | undefined> {
-  const read = await readBody(req, MAX_CONTROL_BODY);
-  if (!read.ok) {
-    if (read.reason === 'too-large') sendError(res, 413, 'too_large', `Control requests are limited to ${MAX_CONTROL_BODY / 1024} KiB.`, { connection: 'close' });
+/** Reads `{providerID, recordID}`; answers 400/404 itself and returns undefined on bad input. */
+async function accountRef(req: IncomingMessage, res: ServerResponse): Promise<{ providerID: ProviderID; recordID: string } | undefined> {
+  const body = await readJsonBody(req, { maxBytes: MAX_CONTROL_BODY, example: ACCOUNT_REF_EXAMPLE });
+  if (!body.ok) {
+    sendError(res, body.status, body.status === 413 ? 'too_large' : 'bad_request', body.message, body.status === 413 ? { connection: 'close' } : {});
     return undefined;
   }
-  try {
-    return JSON.parse(read.body.toString('utf8'));
-  } catch {
-    sendError(res, 400, 'bad_request', 'The body must be JSON like {"providerID": "anthropic", "recordID": "…"}.');
-    return undefined;
-  }
-}
-
-/** Parses `{providerID, recordID}`; answers 400/404 itself and returns undefined on bad input. */
-function accountRef(pool: AccountPool, res: ServerResponse, raw: unknown): { providerID: ProviderID; recordID: string } | undefined {
-  const parsed = AccountRefSchema.safeParse(raw);
+  const parsed = AccountRefSchema.safeParse(body.value);
   if (!parsed.success) {
-    sendError(res, 400, 'bad_request', 'The body needs "providerID" and "recordID" strings.');
+    sendError(res, 400, 'bad_request', `The body needs "providerID" and "recordID" strings, like ${ACCOUNT_REF_EXAMPLE}.`);
     return undefined;
   }
+  // An unknown provider is a resource that does not exist here (404), like an unknown account.
   const provider = ProviderIDSchema.safeParse(parsed.data.providerID);
   if (!provider.success) {
     sendError(res, 404, 'not_found', `Unknown provider "${parsed.data.providerID.slice(0, 60)}". Known: ${PROVIDER_IDS.join(', ')}.`);
     return undefined;
   }
-  if (!pool.getRecord(provider.data, parsed.data.recordID)) {
-    sendError(res, 404, 'not_found', `No ${provider.data} account with id "${parsed.data.recordID.slice(0, 80)}".`);
-    return undefined;
-  }
   return { providerID: provider.data, recordID: parsed.data.recordID };
 }
 
-function accountsBody(pool: AccountPool): Record<string, unknown> {
-  const providers: Record<string, unknown> = {};
-  for (const providerID of PROVIDER_IDS) {
-    const accounts = pool.getAccounts(providerID);
-    providers[providerID] = { activeID: accounts.find((a) => a.isActive)?.id ?? null, accounts };
-  }
-  return { providers };
-}
-
-function usageBody(pool: AccountPool): Record<string, unknown> {
-  const providers: Record<string, unknown> = {};
-  for (const providerID of PROVIDER_IDS) {
-    providers[providerID] = pool.getAccounts(providerID).map((a) => ({
-      recordID: a.id,
-      label: a.label,
-      ...(a.email ? { email: a.email } : {}),
-      isActive: a.isActive,
-      status: a.status,
-      usage: a.usage ?? null,
-    }));
-  }
-  return { providers };
+/** Every provider (connected or not), keyed by id, from the service's pool view. */
+function byProvider<T>(view: PoolView, shape: (accounts: PoolView['providers'][number] | undefined) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const id of PROVIDER_IDS) out[id] = shape(view.providers.find((p) => p.providerID === id));
+  return out;
 }
 
 /** Handles `/auth/*` and `/activity`. Returns false when the path is not a control route. */
 export async function handleControl(req: IncomingMessage, res: ServerResponse, pathname: string, deps: ControlDeps): Promise<boolean> {
-  const { pool } = deps;
+  const { service } = deps;
   const method = req.method ?? 'GET';
-  const route = `${method} ${pathname}`;
-  try {
-    switch (route) {
-      case 'POST /auth/active': {
-        const raw = await readJsonBody(req, res);
-        if (raw === undefined) return true;
-        const ref = accountRef(pool, res, raw);
-        if (!ref) return true;
-        const record = pool.getRecord(ref.providerID, ref.recordID)!;
-        await pool.setActive(ref.providerID, record.namespace, ref.recordID);
-        const anthropicActive = pool.getAccounts('anthropic').find((a) => a.isActive);
-        sendJson(res, 200, { success: true, anthropicUsage: anthropicActive?.usage ?? null });
-        return true;
-      }
-      case 'DELETE /auth/account': {
-        const raw = await readJsonBody(req, res);
-        if (raw === undefined) return true;
-        const ref = accountRef(pool, res, raw);
-        if (!ref) return true;
-        const { remaining } = await pool.removeRecord(ref.providerID, ref.recordID);
-        sendJson(res, 200, { success: true, remaining });
-        return true;
-      }
-      case 'GET /auth/accounts':
-        sendJson(res, 200, accountsBody(pool));
-        return true;
-      case 'GET /auth/usage':
-        sendJson(res, 200, usageBody(pool));
-        return true;
-      case 'GET /activity':
-        sendJson(res, 200, {
-          conversations: deps.activity.conversations(),
-          requests: deps.activity.requests(undefined, 200),
-          events: deps.activity.recentEvents(),
-        });
-        return true;
-      default:
-        if (pathname.startsWith('/auth/') || pathname === '/activity') {
-          sendError(res, 404, 'not_found', `No control endpoint ${method} ${pathname}. Known: POST /auth/active, DELETE /auth/account, GET /auth/accounts, GET /auth/usage, GET /activity.`);
-          return true;
-        }
-        return false;
+  const call = async (channel: string, input: unknown): Promise<unknown> => {
+    const result = await service.call(channel, input);
+    if (result.ok) return result.value;
+    sendFailure(res, result.error);
+    return undefined;
+  };
+  const poolView = async (): Promise<PoolView | undefined> => (await call('accounts:list', undefined)) as PoolView | undefined;
+
+  switch (`${method} ${pathname}`) {
+    case 'POST /auth/active': {
+      const ref = await accountRef(req, res);
+      if (!ref || (await call('accounts:setActive', ref)) === undefined) return true;
+      const anthropic = (await call('accounts:list', { providerID: 'anthropic' })) as PoolView | undefined;
+      if (!anthropic) return true;
+      const active = anthropic.providers[0]?.accounts.find((a) => a.isActive);
+      sendJson(res, 200, { success: true, anthropicUsage: active?.usage ?? null });
+      return true;
     }
-  } catch (error) {
-    if (isRotaryError(error, 'not-found')) sendError(res, 404, 'not_found', error.message);
-    else if (isRotaryError(error, 'bad-input')) sendError(res, 400, 'bad_request', error.message);
-    else sendError(res, 500, 'internal_error', errorMessage(error));
-    return true;
+    case 'DELETE /auth/account': {
+      const ref = await accountRef(req, res);
+      const removed = ref && ((await call('accounts:remove', ref)) as { remaining: number } | undefined);
+      if (removed) sendJson(res, 200, { success: true, remaining: removed.remaining });
+      return true;
+    }
+    case 'GET /auth/accounts': {
+      const view = await poolView();
+      if (view) sendJson(res, 200, { providers: byProvider(view, (p) => ({ activeID: p?.activeID ?? null, accounts: p?.accounts ?? [] })) });
+      return true;
+    }
+    case 'GET /auth/usage': {
+      const view = await poolView();
+      if (view) {
+        const providers = byProvider(view, (p) =>
+          (p?.accounts ?? []).map((a) => ({
+            recordID: a.id,
+            label: a.label,
+            ...(a.email ? { email: a.email } : {}),
+            isActive: a.isActive,
+            status: a.status,
+            usage: a.usage ?? null,
+          })),
+        );
+        sendJson(res, 200, { providers });
+      }
+      return true;
+    }
+    case 'GET /activity':
+      sendJson(res, 200, {
+        conversations: deps.activity.conversations(),
+        requests: deps.activity.requests(undefined, 200),
+        events: deps.activity.recentEvents(),
+      });
+      return true;
+    default:
+      if (pathname.startsWith('/auth/') || pathname === '/activity') {
+        sendError(res, 404, 'not_found', `No control endpoint ${method} ${pathname.slice(0, 100)}. ${KNOWN}`);
+        return true;
+      }
+      return false;
   }
 }
 

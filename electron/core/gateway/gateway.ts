@@ -1,6 +1,7 @@
 /**
  * The local gateway (PRODUCT §5): one node:http server on 127.0.0.1 that coding tools point
- * at. Provider routes go through the rotating fetch; the control API and the activity stream
+ * at. Every request is admitted by the front door first; provider routes (looked up in the
+ * provider registry) go through the rotating fetch; the control API and the activity stream
  * live on the same server and key; other parts (the web UI transport) mount their own routes.
  *
  * Port: `ROTARY_GATEWAY_PORT`, default 8787 (a free, memorable port that common dev servers
@@ -11,15 +12,15 @@ import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { errorMessage, RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
-import type { TokenManager } from '../providers/types.js';
-import { rulesFor } from '../rotation/provider-rules.js';
+import { cacheCredentials } from '../providers/credential-cache.js';
+import { allProviders, providerForPath } from '../providers/registry.js';
+import type { CredentialSource } from '../rotation/contract.js';
 import { createRotatingFetch, type RotatingFetch } from '../rotation/rotating-fetch.js';
 import { ActivityLog } from './activity-log.js';
-import { handleControl, handleEvents, sendError } from './control-api.js';
+import { handleControl, handleEvents, type ControlService } from './control-api.js';
+import { createFrontDoor, maxBodyFromEnv, sendError, type Admission, type RoutePolicy } from './front-door.js';
 import { resolveGatewayKey } from './gateway-key.js';
-import { handleProxy, PROVIDER_ROUTES, sendLocal } from './proxy.js';
-import { maxBodyFromEnv } from './read-body.js';
-import { createKeyCheck, hostAllowed, isSameOrigin } from './security.js';
+import { handleProxy, sendLocal } from './proxy.js';
 
 /** Default port of the gateway (documented in README; override with ROTARY_GATEWAY_PORT). */
 export const DEFAULT_GATEWAY_PORT = 8787;
@@ -37,15 +38,18 @@ export interface MountContext {
 export type MountHandler = (req: IncomingMessage, res: ServerResponse, ctx: MountContext) => void | Promise<void>;
 
 export interface MountOptions {
-  /** Let browsers on the gateway's own origin in (the web UI); every other Origin stays refused. */
-  sameOriginAllowed?: boolean;
-  /** 'key': the gateway key is required, as on the proxy routes; 'none': the handler checks for itself. */
-  auth: 'key' | 'none';
+  /** Who the front door lets in to this route. */
+  policy: RoutePolicy;
+  /** How a refused request is answered, in the mounted API's own format (default: the gateway's JSON error). */
+  refuse?: (res: ServerResponse, refusal: Extract<Admission, { ok: false }>) => void;
 }
 
 export interface GatewayOptions {
   pool: AccountPool;
-  tokens: TokenManager;
+  /** The token manager; the gateway puts a short cache in front so requests do not hit the keychain. */
+  tokens: CredentialSource;
+  /** The application service: the control API's account operations are its calls (without it those routes answer 503). */
+  control?: ControlService;
   env?: NodeJS.ProcessEnv;
   /** Default: ROTARY_GATEWAY_KEY, else the key kept in the vault (generated on first use). */
   key?: string;
@@ -88,6 +92,18 @@ export function gatewayPortFromEnv(env: NodeJS.ProcessEnv): number {
   return port;
 }
 
+const NO_CONTROL: ControlService = {
+  call: async () => ({ ok: false, error: { code: 'unavailable', message: 'The control API is not available in this process.' } }),
+};
+
+const ROUTE_LIST = allProviders()
+  .map((p) => `${p.route}/*`)
+  .join(', ');
+
+function refuse(res: ServerResponse, refusal: Extract<Admission, { ok: false }>): void {
+  sendError(res, refusal.status, refusal.status === 401 ? 'unauthorized' : 'forbidden', refusal.message);
+}
+
 function matchesPrefix(pathname: string, prefix: string): boolean {
   if (prefix.endsWith('/')) return pathname.startsWith(prefix) || pathname === prefix.slice(0, -1);
   return pathname === prefix || pathname.startsWith(`${prefix}/`);
@@ -119,14 +135,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? (() => undefined);
   const port = options.port ?? gatewayPortFromEnv(env);
   const key = options.key ?? (await resolveGatewayKey({ env, vault: options.pool.vault }));
-  const keyOK = createKeyCheck(key);
   const maxBodyBytes = options.maxBodyBytes ?? maxBodyFromEnv(env);
   const activity = options.activity ?? new ActivityLog();
   const mounts: Mount[] = [];
 
+  const tokens = cacheCredentials(options.tokens, { pool: options.pool, ...(options.now ? { now: options.now } : {}) });
   const fetch = createRotatingFetch({
     pool: options.pool,
-    tokens: options.tokens,
+    tokens,
     env,
     now,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
@@ -138,9 +154,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     else if (event.kind === 'needs-reauth') log(`needs re-login: ${event.label} (${event.providerID})`);
   });
   const proxyDeps = { fetch, activity, maxBodyBytes, now };
-  const controlDeps = { pool: options.pool, activity };
+  const controlDeps = { service: options.control ?? NO_CONTROL, activity };
 
   let actualPort = port;
+  const frontDoor = createFrontDoor({ key, port: () => actualPort });
+  const keyed: RoutePolicy = { key: true };
   const server = createServer({ keepAlive: true }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`internal error: ${errorMessage(error)}`);
@@ -162,42 +180,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const q = rawUrl.indexOf('?');
     const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
 
-    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
-    if (!hostAllowed(req.headers.host, actualPort)) {
-      sendError(res, 403, 'forbidden', 'Rotary only answers requests addressed to 127.0.0.1 or localhost.');
-      return;
-    }
-
     const mount = mounts.find((m) => matchesPrefix(pathname, m.prefix));
-    const origin = req.headers.origin;
-    if (origin !== undefined && !(mount?.opts.sameOriginAllowed && isSameOrigin(origin, actualPort))) {
-      sendError(res, 403, 'forbidden', 'Rotary refuses requests from web pages (Origin header present).');
-      return;
-    }
-
     if (mount) {
-      if (mount.opts.auth === 'key' && !keyOK(req.headers)) {
-        sendError(res, 401, 'unauthorized', 'Missing or wrong gateway key (x-api-key or Authorization: Bearer).');
+      const admission = frontDoor.admit(req, mount.opts.policy);
+      if (!admission.ok) {
+        if (mount.opts.refuse && admission.reason !== 'host') mount.opts.refuse(res, admission);
+        else refuse(res, admission);
         return;
       }
       await mount.handler(req, res, { pathname, query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), url: `http://${GATEWAY_HOST}:${actualPort}`, activity });
       return;
     }
 
-    for (const [prefix, providerID] of PROVIDER_ROUTES) {
-      if (pathname.startsWith(`${prefix}/`)) {
-        const rules = rulesFor(providerID);
-        if (!keyOK(req.headers)) {
-          sendLocal(res, rules.errorResponse(401, 'auth', 'Missing or wrong Rotary gateway key. Use the key Rotary shows (as x-api-key or Authorization: Bearer).'));
-          return;
-        }
-        await handleProxy(req, res, rules, rawUrl.slice(prefix.length), proxyDeps);
-        return;
-      }
+    const route = providerForPath(pathname);
+    const admission = frontDoor.admit(req, keyed);
+    if (!admission.ok) {
+      // A tool with a wrong key gets the answer in its provider's own format; everything else in ours.
+      if (route && admission.reason === 'key') {
+        sendLocal(res, route.provider.rules.errorResponse(401, 'auth', 'Missing or wrong Rotary gateway key. Use the key Rotary shows (as x-api-key or Authorization: Bearer).'));
+      } else refuse(res, admission);
+      return;
     }
-
-    if (!keyOK(req.headers)) {
-      sendError(res, 401, 'unauthorized', 'Missing or wrong gateway key (x-api-key or Authorization: Bearer).');
+    if (route) {
+      await handleProxy(req, res, route.provider.rules, rawUrl.slice(route.prefix.length), proxyDeps);
       return;
     }
     if (req.method === 'GET' && pathname === '/events') {
@@ -205,7 +210,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
     if (await handleControl(req, res, pathname, controlDeps)) return;
-    sendError(res, 404, 'not_found', `Nothing at ${pathname.slice(0, 100)}. Routes: /anthropic/*, /openai/*, /copilot/*, /auth/*, /events.`);
+    sendError(res, 404, 'not_found', `Nothing at ${pathname.slice(0, 100)}. Routes: ${ROUTE_LIST}, /auth/*, /events.`);
   }
 
   await listen(server, port);
@@ -236,6 +241,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           setTimeout(() => server.closeAllConnections(), 1000).unref();
         });
         await fetch.close();
+        tokens.dispose();
       })();
       return closing;
     },

@@ -5,21 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { ProviderID } from '../../../shared/domain.js';
 import type { RequestEntry } from '../../../shared/activity.js';
+import type { ProviderRequestRules, TokenCounts } from '../providers/request-rules.js';
+import type { LocalResponse } from '../rotation/contract.js';
 import type { ForwardResult, RotatingFetch } from '../rotation/rotating-fetch.js';
-import type { LocalResponse, ProviderRequestRules, TokenCounts } from '../rotation/rules.js';
 import type { ActivityLog } from './activity-log.js';
-import { readBody } from './read-body.js';
-import { summarizeBody, type RequestSummary } from './request-summary.js';
+import { summarizeBody, type RequestSummary } from './body-scan.js';
+import { readBody } from './front-door.js';
 import { createTokenTap } from './token-tap.js';
-
-/** Route prefix → provider. */
-export const PROVIDER_ROUTES: ReadonlyArray<[prefix: string, providerID: ProviderID]> = [
-  ['/anthropic', 'anthropic'],
-  ['/openai', 'openai'],
-  ['/copilot', 'github-copilot'],
-];
 
 /** Response headers that describe the upstream connection, not the answer. */
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade']);
@@ -101,7 +94,7 @@ export async function handleProxy(
   let result: ForwardResult;
   try {
     result = await deps.fetch.forward({
-      providerID: rules.providerID,
+      rules,
       method: req.method ?? 'GET',
       path,
       headers: req.headers,

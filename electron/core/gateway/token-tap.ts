@@ -9,8 +9,8 @@
  * only those lines are decoded and parsed. The bulk of a stream (text deltas) costs one
  * native byte search per chunk.
  */
-import { parseValue, scanTopLevel } from '../rotation/body-scan.js';
-import type { ProviderRequestRules, TokenCounts } from '../rotation/rules.js';
+import { parseValue, scanTopLevel } from './body-scan.js';
+import type { ProviderRequestRules, TokenCounts } from '../providers/request-rules.js';
 
 const MAX_JSON_TAP = 1024 * 1024;
 

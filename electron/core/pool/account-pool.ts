@@ -1,21 +1,14 @@
 /**
  * The account pool: several accounts per provider, their order, the active one and
- * their health. Metadata goes to the store file; secrets to the vault.
- *
- * Reads come from an in-memory copy of the file (kept fresh by a watcher and by our own
- * writes) so the gateway's hot path never touches the disk. User actions write through
- * at once; per-request bookkeeping (outcomes, usage, rotation order) is applied to the
- * in-memory copy immediately and written in batches (`deferred`, PendingWrites): status changes
- * within `flushDelayMs`, coalesced success counts and usage readings every `bookkeepingDelayMs`.
+ * their health — the domain operations of PRODUCT §2. Metadata goes to the store file
+ * through the sync engine (`pool-sync.ts`: in-memory reads, write-through for user actions,
+ * batched per-request bookkeeping); secrets go to the vault.
  *
  * Ordering rules that keep the two halves consistent, even if the process dies between
  * steps: adding writes the secret first, then metadata; removing deletes metadata first,
  * then the secret; `reconcile()` at start-up cleans up whatever a crash left behind.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   DEFAULT_NAMESPACE,
   PROVIDER_IDS,
@@ -28,10 +21,13 @@ import {
 import { RotaryError } from '../errors.js';
 import { AccountSecretSchema, parseAccountSecret, type AccountSecret } from './account-secret.js';
 import { accountStatus, cycleAfter, effectiveActiveID, isAvailable, isPermutation, orderedIDs } from './order.js';
+import { applyOutcome, isSteadySuccess, type Outcome } from './outcome.js';
+import { PoolSync, type PoolChange, type PoolSyncOptions } from './pool-sync.js';
 import type { PoolStore } from './store.js';
-import { PendingWrites, type Mutator } from './pending-writes.js';
-import { emptyStoreData, type ProviderEntry, type StoreData } from './store-schema.js';
+import type { ProviderEntry, StoreData } from './store-schema.js';
 import { accountSecretKey, parseAccountSecretKey, type Vault } from './vault.js';
+
+export type { PoolChange };
 
 export interface AddAccountInput {
   providerID: ProviderID;
@@ -45,58 +41,28 @@ export interface AddAccountInput {
   activate?: boolean;
 }
 
-export interface OutcomeInput {
+export interface OutcomeInput extends Outcome {
   providerID: ProviderID;
   recordID: string;
-  ok: boolean;
-  status: number;
-  /** Cool the account down until this time (epoch ms). */
-  cooldownUntil?: number;
-  cooldownReason?: string;
-  /**
-   * Model family the outcome concerns. With a cooldown: the cooldown binds only that family
-   * (the account keeps serving other models). With a success: that family's cooldown ends.
-   */
-  scope?: string;
-  needsReauth?: boolean;
 }
 
-export type PoolChange = { source: 'local' | 'file' };
-
-export interface AccountPoolOptions {
+export interface AccountPoolOptions extends PoolSyncOptions {
   store: PoolStore;
   vault: Vault;
   now?: () => number;
-  /** How long a status change (cooldown, re-login, order) may wait before it is written (ms). */
-  flushDelayMs?: number;
-  /** How long coalesced success counts and usage readings may wait (ms). */
-  bookkeepingDelayMs?: number;
 }
-
-type AsyncMutator = (data: StoreData) => void | Promise<void>;
 
 export class AccountPool {
   readonly store: PoolStore;
   readonly vault: Vault;
   private readonly now: () => number;
-  private readonly flushDelayMs: number;
-  private readonly bookkeepingDelayMs: number;
-  private data: StoreData = emptyStoreData();
-  private diskData: StoreData = emptyStoreData();
-  private pending = new PendingWrites();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private flushDue = Infinity;
-  private flushing: Promise<void> | undefined;
-  private watcher: fs.FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
-  private readonly events = new EventEmitter();
+  private readonly sync: PoolSync;
 
   private constructor(options: AccountPoolOptions) {
     this.store = options.store;
     this.vault = options.vault;
     this.now = options.now ?? Date.now;
-    this.flushDelayMs = options.flushDelayMs ?? 250;
-    this.bookkeepingDelayMs = options.bookkeepingDelayMs ?? 2000;
+    this.sync = new PoolSync(options.store, options);
   }
 
   /** Open the pool: load the file. Call `reconcile()` and `watch()` as the process needs. */
@@ -104,6 +70,11 @@ export class AccountPool {
     const pool = new AccountPool(options);
     await pool.reload();
     return pool;
+  }
+
+  /** The live view of the file (reads never touch the disk). */
+  private get data(): StoreData {
+    return this.sync.data;
   }
 
   // ---------------------------------------------------------------- reads
@@ -313,7 +284,7 @@ export class AccountPool {
    * the user's and is not rewritten (rows would jump on every 429). Batched.
    */
   moveToBack(providerID: ProviderID, namespace: string, recordID: string): void {
-    this.deferred((data) => {
+    this.sync.deferred((data) => {
       const entry = data.providers[providerID];
       if (!entry?.records.some((r) => r.id === recordID)) return;
       if (entry.active[namespace] !== undefined && entry.active[namespace] !== recordID) return;
@@ -328,46 +299,15 @@ export class AccountPool {
   recordOutcome(input: OutcomeInput): void {
     const now = this.now();
     const live = this.data.providers[input.providerID]?.records.find((r) => r.id === input.recordID);
-    if (input.ok && live && isHealthy(live)) {
+    if (input.ok && live && isSteadySuccess(live.health)) {
       // The common case on a busy gateway: nothing about the account changes but a counter.
       live.health.successCount += 1;
-      this.pending.success(input.providerID, input.recordID);
-      this.scheduleFlush(this.bookkeepingDelayMs);
+      this.sync.countSuccess(input.providerID, input.recordID);
       return;
     }
-    this.deferred((data) => {
+    this.sync.deferred((data) => {
       const record = data.providers[input.providerID]?.records.find((r) => r.id === input.recordID);
-      if (!record) return;
-      const health = record.health;
-      health.lastStatus = input.status;
-      pruneScopedCooldowns(health, now);
-      if (input.ok) {
-        health.successCount += 1;
-        delete health.cooldownUntil;
-        delete health.cooldownReason;
-        delete health.needsReauth;
-        if (input.scope && health.scopedCooldowns) {
-          delete health.scopedCooldowns[input.scope];
-          if (Object.keys(health.scopedCooldowns).length === 0) delete health.scopedCooldowns;
-        }
-        return;
-      }
-      health.failureCount += 1;
-      if (input.needsReauth) health.needsReauth = true;
-      if (input.cooldownUntil !== undefined && input.scope) {
-        const scoped = (health.scopedCooldowns ??= {});
-        const current = scoped[input.scope];
-        if (!current || current.until <= now || input.cooldownUntil >= current.until) {
-          scoped[input.scope] = { until: input.cooldownUntil, ...(input.cooldownReason ? { reason: input.cooldownReason } : {}) };
-        }
-      } else if (input.cooldownUntil !== undefined) {
-        // Never shorten a cooldown that is still running (a later, vaguer 429 must not undo a plan-limit reset).
-        const current = health.cooldownUntil !== undefined && health.cooldownUntil > now ? health.cooldownUntil : 0;
-        if (input.cooldownUntil >= current) {
-          health.cooldownUntil = input.cooldownUntil;
-          if (input.cooldownReason) health.cooldownReason = input.cooldownReason;
-        }
-      }
+      if (record) applyOutcome(record.health, input, now);
     });
   }
 
@@ -376,8 +316,7 @@ export class AccountPool {
     const record = this.data.providers[providerID]?.records.find((r) => r.id === recordID);
     if (!record) return;
     record.usage = usage;
-    this.pending.setUsage(providerID, recordID, usage);
-    this.scheduleFlush(this.bookkeepingDelayMs);
+    this.sync.deferUsage(providerID, recordID, usage);
   }
 
   /** The user cleared a cooldown (or re-logged in) by hand. */
@@ -387,6 +326,29 @@ export class AccountPool {
       delete health.cooldownUntil;
       delete health.cooldownReason;
       delete health.scopedCooldowns;
+    });
+  }
+
+  /**
+   * Take an account out of rotation (or back in) without removing it. Disabling the active
+   * account hands "active" to the next available one, so new requests do not wait on it.
+   */
+  async setDisabled(providerID: ProviderID, recordID: string, disabled: boolean): Promise<void> {
+    await this.mutate((data) => {
+      const record = requireRecord(data, providerID, recordID);
+      if (disabled) record.health.disabled = true;
+      else delete record.health.disabled;
+      record.updatedAt = this.now();
+      const entry = data.providers[providerID]!;
+      const ns = record.namespace;
+      if (disabled && entry.active[ns] === recordID) {
+        // Prefer an account that can take requests now; a cooling one frees up by itself, a disabled one never.
+        const others = orderedIDs(entry, ns)
+          .filter((id) => id !== recordID)
+          .map((id) => entry.records.find((r) => r.id === id)!);
+        const next = others.find((r) => isAvailable(r, this.now())) ?? others.find((r) => !r.health.disabled);
+        if (next) entry.active[ns] = next.id;
+      }
     });
   }
 
@@ -435,120 +397,31 @@ export class AccountPool {
 
   /** Called after any change, local or from another process. */
   onChange(listener: (change: PoolChange) => void): () => void {
-    this.events.on('change', listener);
-    return () => this.events.off('change', listener);
+    return this.sync.onChange(listener);
   }
 
   /** Watch the store file so changes made by another process (CLI ↔ app) show up live. */
   watch(): void {
-    if (this.watcher) return;
-    const dir = path.dirname(this.store.path);
-    const base = path.basename(this.store.path);
-    fs.mkdirSync(dir, { recursive: true });
-    // Watch the folder, not the file: atomic writes replace the file, which ends a file watch.
-    this.watcher = fs.watch(dir, (_event, name) => {
-      if (name !== base) return;
-      clearTimeout(this.reloadTimer);
-      this.reloadTimer = setTimeout(() => void this.reload('file').catch(() => undefined), 30);
-    });
-    this.watcher.on('error', () => undefined);
+    this.sync.watch();
   }
 
   /** Re-read the file (our pending bookkeeping stays applied on top). */
-  async reload(source: PoolChange['source'] = 'file'): Promise<void> {
-    const disk = await this.store.read();
-    if (JSON.stringify(disk) === JSON.stringify(this.diskData) && source === 'file') return;
-    this.setDisk(disk);
-    this.events.emit('change', { source } satisfies PoolChange);
+  reload(source: PoolChange['source'] = 'file'): Promise<void> {
+    return this.sync.reload(source);
   }
 
   /** Write out batched bookkeeping now (tests, shutdown). */
-  async flush(): Promise<void> {
-    this.cancelFlushTimer();
-    while (this.flushing) await this.flushing;
-    if (this.pending.empty) return;
-    const batch = this.pending.take();
-    this.flushing = this.store
-      .update((data) => batch.applyTo(data))
-      .then((data) => {
-        this.setDisk(data);
-        this.events.emit('change', { source: 'local' } satisfies PoolChange);
-      })
-      .catch(() => {
-        // Best effort: bookkeeping that could not be written is retried with the next batch.
-        this.pending.restore(batch);
-      })
-      .finally(() => (this.flushing = undefined));
-    await this.flushing;
+  flush(): Promise<void> {
+    return this.sync.flush();
   }
 
-  async close(): Promise<void> {
-    this.watcher?.close();
-    this.watcher = undefined;
-    clearTimeout(this.reloadTimer);
-    await this.flush();
+  close(): Promise<void> {
+    return this.sync.close();
   }
 
-  private setDisk(disk: StoreData): void {
-    this.diskData = disk;
-    const view = structuredClone(disk);
-    this.pending.applyTo(view);
-    this.data = view;
+  private mutate(change: (data: StoreData) => void | Promise<void>): Promise<void> {
+    return this.sync.mutate(change);
   }
-
-  /** Write through now under the lock (user actions). Pending bookkeeping is written with it. */
-  private async mutate(change: AsyncMutator): Promise<void> {
-    this.cancelFlushTimer();
-    while (this.flushing) await this.flushing;
-    const batch = this.pending.take();
-    try {
-      const written = await this.store.update(async (data) => {
-        batch.applyTo(data);
-        await change(data);
-      });
-      this.setDisk(written);
-    } catch (error) {
-      this.pending.restore(batch);
-      if (!this.pending.empty) this.scheduleFlush(this.flushDelayMs);
-      throw error;
-    }
-    this.events.emit('change', { source: 'local' } satisfies PoolChange);
-  }
-
-  private deferred(change: Mutator): void {
-    change(this.data);
-    this.pending.change(change);
-    this.scheduleFlush(this.flushDelayMs);
-  }
-
-  /** Write pending bookkeeping within `delayMs` (an earlier deadline already set stands). */
-  private scheduleFlush(delayMs: number): void {
-    const due = Date.now() + delayMs;
-    if (this.flushTimer && this.flushDue <= due) return;
-    clearTimeout(this.flushTimer);
-    this.flushDue = due;
-    this.flushTimer = setTimeout(() => void this.flush(), delayMs);
-    this.flushTimer.unref?.();
-  }
-
-  private cancelFlushTimer(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.flushDue = Infinity;
-  }
-}
-
-/** Healthy and last answered with a success: another success changes nothing but a counter. */
-function isHealthy(record: AccountRecord): boolean {
-  const h = record.health;
-  return h.cooldownUntil === undefined && !h.scopedCooldowns && !h.needsReauth && h.lastStatus !== undefined && h.lastStatus >= 200 && h.lastStatus < 300;
-}
-
-/** Model-family cooldowns end by themselves; drop the finished ones so they do not pile up in the file. */
-function pruneScopedCooldowns(health: AccountRecord['health'], now: number): void {
-  if (!health.scopedCooldowns) return;
-  for (const [family, c] of Object.entries(health.scopedCooldowns)) if (c.until <= now) delete health.scopedCooldowns[family];
-  if (Object.keys(health.scopedCooldowns).length === 0) delete health.scopedCooldowns;
 }
 
 function ensureProvider(data: StoreData, providerID: ProviderID): ProviderEntry {

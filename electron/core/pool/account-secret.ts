@@ -25,3 +25,11 @@ export function parseAccountSecret(text: string): AccountSecret {
   if (!parsed.success) throw new RotaryError('vault-error', 'A stored secret has an unexpected shape; log in to that account again.');
   return parsed.data;
 }
+
+/** Access tokens with an expiry are refreshed this long before it. */
+export const REFRESH_MARGIN_MS = 60_000;
+
+/** True when the secret carries an expiry that falls within the refresh margin. */
+export function expiresSoon(secret: AccountSecret, now: number): boolean {
+  return secret.expires !== undefined && secret.expires - REFRESH_MARGIN_MS <= now;
+}

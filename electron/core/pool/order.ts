@@ -52,14 +52,6 @@ export function isAvailable(record: AccountRecord, now: number, family?: string)
   return scoped === undefined || scoped.until <= now;
 }
 
-/** Model-family cooldowns still running, soonest first. */
-export function activeScopedCooldowns(record: AccountRecord, now: number): Array<{ family: string; until: number; reason?: string }> {
-  return Object.entries(record.health.scopedCooldowns ?? {})
-    .filter(([, c]) => c.until > now)
-    .map(([family, c]) => ({ family, until: c.until, ...(c.reason ? { reason: c.reason } : {}) }))
-    .sort((a, b) => a.until - b.until);
-}
-
 /**
  * The active account: the stored one when it still exists, else the first available
  * account in order, else the first account.

@@ -9,16 +9,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROVIDER_NAMES, type AccountRecord, type ProviderID } from '../../../shared/domain.js';
-import { RotaryError } from '../errors.js';
+import { isRotaryError, RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { AccountSecret } from '../pool/account-secret.js';
-import { fetchAnthropicIdentity } from './anthropic/identity.js';
-import { fetchGithubIdentity } from './copilot/identity.js';
-import { exchangeCopilotToken } from './copilot/refresh.js';
 import { tokenHint } from './fingerprint.js';
-import { isObject, TokenEndpointError, type ProviderHttpContext } from './http.js';
-import { identityLabel, type ProviderIdentity } from './identity-types.js';
-import { jwtExpiry, openaiIdentity } from './openai/identity.js';
+import { isObject } from './http.js';
+import type { ProviderIdentity } from './identity-types.js';
+import { provider } from './registry.js';
 
 export const IMPORT_REFRESH_WARNING = 'Refreshing an imported token may sign the original tool out (the refresh token rotates).';
 
@@ -60,20 +57,6 @@ export function parseCredentialJSON(text: string): AccountSecret {
   };
 }
 
-/** Ask the provider who a token belongs to. Never throws for an unknown identity: returns `{}`. */
-export async function identifyCredential(providerID: ProviderID, secret: AccountSecret, ctx: ProviderHttpContext): Promise<ProviderIdentity> {
-  switch (providerID) {
-    case 'anthropic':
-      return fetchAnthropicIdentity(secret.access, ctx);
-    case 'openai': {
-      const idToken = typeof secret.extras?.idToken === 'string' ? secret.extras.idToken : undefined;
-      return openaiIdentity({ access: secret.access, ...(idToken ? { idToken } : {}) });
-    }
-    case 'github-copilot':
-      return fetchGithubIdentity(secret.access, ctx);
-  }
-}
-
 export interface AddFromCredentialOptions {
   env: NodeJS.ProcessEnv;
   label?: string;
@@ -92,23 +75,18 @@ export async function addFromCredential(
 ): Promise<AccountRecord> {
   const ctx = { env: options.env, ...(options.signal ? { signal: options.signal } : {}) };
   let identity: ProviderIdentity = {};
+  const adapter = provider(providerID);
   try {
-    identity = await identifyCredential(providerID, secret, ctx);
+    identity = await adapter.identify(secret, ctx);
   } catch {
     // Identity is a nicety (label, de-duplication); the credential itself is what the user asked to add.
   }
-  let stored: AccountSecret = secret;
-  if (providerID === 'openai') {
-    const accountId = (typeof secret.extras?.accountId === 'string' ? secret.extras.accountId : undefined) ?? identity.accountId;
-    const expires = secret.expires ?? jwtExpiry(secret.access);
-    stored = { ...secret, ...(expires !== undefined ? { expires } : {}), extras: { ...secret.extras, ...(accountId ? { accountId } : {}) } };
-    if (accountId) identity = { ...identity, accountId };
-    delete stored.extras?.idToken; // only needed to learn the identity
-  }
-  const label = options.label?.trim() || (providerID === 'github-copilot' ? (identity.login ?? identity.email) : identityLabel(identity));
+  const prepared = adapter.prepareCredential(secret, identity);
+  identity = prepared.identity;
+  const label = options.label?.trim() || adapter.labelFor(identity);
   return pool.add({
     providerID,
-    secret: stored,
+    secret: prepared.secret,
     ...(identity.accountId ? { accountId: identity.accountId } : {}),
     ...(identity.email ? { email: identity.email } : {}),
     ...(label ? { label } : {}),
@@ -188,79 +166,79 @@ interface Extracted {
   secret: AccountSecret;
 }
 
-/** The credentials a file holds, per provider. Unknown shapes yield nothing. */
-function extract(source: LoginSource, data: unknown): Extracted[] {
-  if (!isObject(data)) return [];
-  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
-  if (source === 'claude-code') {
-    const o = isObject(data.claudeAiOauth) ? data.claudeAiOauth : undefined;
-    const access = str(o?.accessToken);
-    if (!o || !access) return [];
-    const refresh = str(o.refreshToken);
-    const expires = num(o.expiresAt);
-    return [{ providerID: 'anthropic', secret: { access, ...(refresh ? { refresh } : {}), ...(expires ? { expires } : {}) } }];
-  }
-  if (source === 'codex') {
-    const t = isObject(data.tokens) ? data.tokens : undefined;
-    const access = str(t?.access_token);
-    if (!t || !access) return [];
-    const refresh = str(t.refresh_token);
-    const idToken = str(t.id_token);
-    const accountId = str(t.account_id) ?? openaiIdentity({ access, ...(idToken ? { idToken } : {}) }).accountId;
-    const expires = jwtExpiry(access);
-    return [
-      {
-        providerID: 'openai',
-        secret: {
-          access,
-          ...(refresh ? { refresh } : {}),
-          ...(expires ? { expires } : {}),
-          extras: { ...(accountId ? { accountId } : {}), ...(idToken ? { idToken } : {}) },
-        },
-      },
-    ];
-  }
-  // opencode: {"anthropic": {type:"oauth", refresh, access, expires}, "openai": {…, accountId?}, "github-copilot": {…}}
+const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+
+/** Claude Code: `{"claudeAiOauth": {accessToken, refreshToken, expiresAt, …}}` (PROTOCOLS §1.3). */
+function readClaudeCode(data: Record<string, unknown>): Extracted[] {
+  const o = isObject(data.claudeAiOauth) ? data.claudeAiOauth : undefined;
+  const access = str(o?.accessToken);
+  if (!o || !access) return [];
+  const refresh = str(o.refreshToken);
+  const expires = num(o.expiresAt);
+  return [{ providerID: 'anthropic', secret: { access, ...(refresh ? { refresh } : {}), ...(expires ? { expires } : {}) } }];
+}
+
+/** Codex: `{"tokens": {id_token, access_token, refresh_token, account_id}}` (PROTOCOLS §2.3). */
+function readCodex(data: Record<string, unknown>): Extracted[] {
+  const t = isObject(data.tokens) ? data.tokens : undefined;
+  const access = str(t?.access_token);
+  if (!t || !access) return [];
+  const refresh = str(t.refresh_token);
+  const idToken = str(t.id_token);
+  const accountId = str(t.account_id);
+  const extras = { ...(accountId ? { accountId } : {}), ...(idToken ? { idToken } : {}) };
+  return [{ providerID: 'openai', secret: { access, ...(refresh ? { refresh } : {}), extras } }];
+}
+
+/**
+ * opencode: one entry per provider, `{"openai": {type:"oauth", refresh, access, expires, accountId?}, …}`.
+ * Its Copilot entry keeps the GitHub token in `refresh` (and the short-lived Copilot token, or
+ * the same GitHub token, in `access`); the GitHub token is the one Rotary stores.
+ */
+const OPENCODE_ENTRIES: ReadonlyArray<{ key: string; providerID: ProviderID; access: (e: Record<string, unknown>) => string | undefined; keepsRefresh: boolean }> = [
+  { key: 'anthropic', providerID: 'anthropic', access: (e) => str(e.access), keepsRefresh: true },
+  { key: 'openai', providerID: 'openai', access: (e) => str(e.access), keepsRefresh: true },
+  { key: 'github-copilot', providerID: 'github-copilot', access: (e) => str(e.refresh) ?? str(e.access), keepsRefresh: false },
+];
+
+function readOpencode(data: Record<string, unknown>): Extracted[] {
   const out: Extracted[] = [];
-  for (const [key, providerID] of [
-    ['anthropic', 'anthropic'],
-    ['openai', 'openai'],
-    ['github-copilot', 'github-copilot'],
-  ] as const) {
+  for (const { key, providerID, access: accessOf, keepsRefresh } of OPENCODE_ENTRIES) {
     const entry = data[key];
     if (!isObject(entry) || entry.type !== 'oauth') continue;
-    const access = str(entry.access);
-    const refresh = str(entry.refresh);
-    if (providerID === 'github-copilot') {
-      // opencode keeps the GitHub token in `refresh` (and the short-lived Copilot token, or the same GitHub token, in `access`).
-      const github = refresh ?? access;
-      if (github) out.push({ providerID, secret: { access: github } });
-      continue;
-    }
+    const access = accessOf(entry);
     if (!access) continue;
-    const expires = num(entry.expires);
-    const accountId = providerID === 'openai' ? (str(entry.accountId) ?? openaiIdentity({ access }).accountId) : undefined;
+    const refresh = keepsRefresh ? str(entry.refresh) : undefined;
+    const expires = keepsRefresh ? num(entry.expires) : undefined;
+    const accountId = str(entry.accountId);
     out.push({
       providerID,
-      secret: {
-        access,
-        ...(refresh ? { refresh } : {}),
-        ...(expires ? { expires } : providerID === 'openai' && jwtExpiry(access) ? { expires: jwtExpiry(access)! } : {}),
-        ...(accountId ? { extras: { accountId } } : {}),
-      },
+      secret: { access, ...(refresh ? { refresh } : {}), ...(expires ? { expires } : {}), ...(accountId ? { extras: { accountId } } : {}) },
     });
   }
   return out;
 }
 
+const READERS: Record<LoginSource, (data: Record<string, unknown>) => Extracted[]> = {
+  'claude-code': readClaudeCode,
+  codex: readCodex,
+  opencode: readOpencode,
+};
+
+/** The credentials a file holds, per provider, as the file has them. Unknown shapes yield nothing. */
+function extract(source: LoginSource, data: unknown): Extracted[] {
+  return isObject(data) ? READERS[source](data) : [];
+}
+
+/** When the login's access token expires, as the pool would store it (some tools keep it only inside the token). */
+function expiryOf(e: Extracted): { expires?: number } {
+  const expires = provider(e.providerID).prepareCredential(e.secret, {}).secret.expires;
+  return expires ? { expires } : {};
+}
+
 function hintFor(e: Extracted): string {
-  if (e.providerID === 'openai') {
-    const idToken = typeof e.secret.extras?.idToken === 'string' ? e.secret.extras.idToken : undefined;
-    const email = openaiIdentity({ access: e.secret.access, ...(idToken ? { idToken } : {}) }).email;
-    if (email) return email;
-  }
-  return tokenHint(e.secret.access);
+  return provider(e.providerID).localIdentity(e.secret).email ?? tokenHint(e.secret.access);
 }
 
 /** Logins other tools hold on this machine. Reads only; never modifies those files. */
@@ -277,7 +255,7 @@ export function findExistingLogins(options: FindLoginsOptions): FoundLogin[] {
         providerName: PROVIDER_NAMES[e.providerID],
         hint: hintFor(e),
         path: candidate.path,
-        ...(e.secret.expires ? { expires: e.secret.expires } : {}),
+        ...expiryOf(e),
         refreshable: Boolean(e.secret.refresh),
       });
     }
@@ -289,7 +267,6 @@ export interface ImportLoginOptions {
   env: NodeJS.ProcessEnv;
   label?: string;
   signal?: AbortSignal;
-  now?: () => number;
 }
 
 /** Import one found login (the file is read again here, so the descriptor never carried the token). */
@@ -300,16 +277,11 @@ export async function importLogin(pool: AccountPool, found: FoundLogin, options:
   }
   const entry = extract(found.source, data).find((e) => e.providerID === found.providerID);
   if (!entry) throw new RotaryError('not-found', `${found.path} no longer holds a ${PROVIDER_NAMES[found.providerID]} login. Run the import again.`);
-  if (found.providerID === 'github-copilot') {
-    // Check now that the token can be exchanged: opencode's own GitHub app tokens cannot (PROTOCOLS §3.1).
-    try {
-      await exchangeCopilotToken(entry.secret.access, { env: options.env, now: (options.now ?? Date.now)(), ...(options.signal ? { signal: options.signal } : {}) });
-    } catch (error) {
-      if (error instanceof TokenEndpointError && error.permanent) {
-        throw new RotaryError('auth-failed', `The ${found.sourceName} GitHub login cannot be used: ${error.message} Log in with Rotary's own Copilot login instead.`);
-      }
-      throw error;
-    }
+  try {
+    await provider(found.providerID).verifyCredential(entry.secret, { env: options.env, ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    if (isRotaryError(error, 'auth-failed')) throw new RotaryError('auth-failed', `The ${found.sourceName} login cannot be used: ${error.message}`);
+    throw error;
   }
   return addFromCredential(pool, found.providerID, entry.secret, {
     env: options.env,

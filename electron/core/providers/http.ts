@@ -4,6 +4,7 @@
  * token-endpoint refusals are classified as permanent (log in again) or transient (retry).
  * Tokens never appear in these messages.
  */
+import * as oauth from 'oauth4webapi';
 import { RotaryError } from '../errors.js';
 import { applyUpstream } from '../upstream.js';
 
@@ -141,3 +142,24 @@ export function parseTime(value: unknown): number | undefined {
 
 /** Short, non-reversible fingerprint of a token (for "has it changed?" checks and logs). */
 export { tokenFingerprint } from './fingerprint.js';
+
+// ------------------------------------------------------------------ oauth4webapi calls
+
+/** Options for oauth4webapi calls: the simulator is plain http, and errors carry our own messages. */
+export function oauthRequestOptions(ctx: ProviderHttpContext): oauth.TokenEndpointRequestOptions {
+  return {
+    [oauth.allowInsecureRequests]: Boolean(ctx.env.ROTARY_UPSTREAM?.startsWith('http:')),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
+/** Run an oauth4webapi request, turning network failures into clear errors. */
+export async function oauthCall(ctx: ProviderHttpContext, what: string, call: () => Promise<Response>): Promise<Response> {
+  try {
+    return await call();
+  } catch (error) {
+    if (ctx.signal?.aborted) throw new TokenEndpointError(`The request to ${what} was cancelled.`, { permanent: false, status: 0 });
+    const cause = (error as { cause?: { code?: string } })?.cause?.code ?? (error instanceof Error ? error.message : String(error));
+    throw new TokenEndpointError(`Could not reach ${what}: ${cause}. Check the connection and try again.`, { permanent: false, status: 0 });
+  }
+}

@@ -12,17 +12,9 @@ import { RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { AccountSecret } from '../pool/account-secret.js';
 import { withFileLock } from '../pool/file-lock.js';
-import { ANTHROPIC_OAUTH_BETA } from './anthropic/constants.js';
-import { refreshAnthropic } from './anthropic/refresh.js';
-import { readCopilotCache, refreshCopilot } from './copilot/refresh.js';
-import { tokenFingerprint } from './fingerprint.js';
+import type { CredentialSource, RequestCredential } from '../rotation/contract.js';
 import { TokenEndpointError } from './http.js';
-import { openaiIdentity } from './openai/identity.js';
-import { refreshOpenAI } from './openai/refresh.js';
-import type { RequestCredential, TokenManager } from './types.js';
-
-/** Refresh this long before the access token expires. */
-export const REFRESH_MARGIN_MS = 60_000;
+import { provider } from './registry.js';
 
 export interface TokenManagerOptions {
   pool: AccountPool;
@@ -32,16 +24,14 @@ export interface TokenManagerOptions {
   home?: string;
 }
 
-export interface RotaryTokenManager extends TokenManager {
-  /** Refresh now regardless of expiry (used by `rotary auth refresh` and tests). Returns the new credential. */
-  forceRefresh(providerID: ProviderID, recordID: string): Promise<RequestCredential>;
-  /** The GitHub token of a Copilot account (for the quota endpoint), or the access token of others. */
+export interface TokenManager extends CredentialSource {
+  /** The long-lived token the account was added with (GitHub's, for the Copilot quota endpoint); never refreshed here. */
   accountToken(providerID: ProviderID, recordID: string): Promise<string>;
 }
 
-type Reason = { kind: 'expiry' } | { kind: 'after-401'; fingerprint: string } | { kind: 'force' };
+type Reason = { kind: 'expiry' } | { kind: 'after-401'; fingerprint: string };
 
-export function createTokenManager(options: TokenManagerOptions): RotaryTokenManager {
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { pool, env } = options;
   const now = options.now ?? Date.now;
   const home = options.home ?? path.dirname(pool.store.path);
@@ -59,65 +49,10 @@ export function createTokenManager(options: TokenManagerOptions): RotaryTokenMan
     return secret;
   }
 
-  /** Does this secret need a refresh before use? */
-  function stale(providerID: ProviderID, secret: AccountSecret): boolean {
-    if (providerID === 'github-copilot') {
-      const cache = readCopilotCache(secret);
-      return !cache || now() >= cache.refreshAt;
-    }
-    return secret.expires !== undefined && secret.expires - REFRESH_MARGIN_MS <= now();
-  }
+  const stale = (providerID: ProviderID, secret: AccountSecret): boolean => provider(providerID).needsRefresh(secret, now());
 
-  function toCredential(providerID: ProviderID, recordID: string, secret: AccountSecret): RequestCredential {
-    switch (providerID) {
-      case 'anthropic':
-        return {
-          headers: { authorization: `Bearer ${secret.access}`, 'anthropic-beta': ANTHROPIC_OAUTH_BETA },
-          fingerprint: tokenFingerprint(secret.access),
-        };
-      case 'openai': {
-        const accountId =
-          (typeof secret.extras?.accountId === 'string' ? secret.extras.accountId : undefined) ??
-          pool.getRecord(providerID, recordID)?.accountId ??
-          openaiIdentity({ access: secret.access }).accountId;
-        return {
-          headers: { authorization: `Bearer ${secret.access}`, ...(accountId ? { 'chatgpt-account-id': accountId } : {}) },
-          fingerprint: tokenFingerprint(secret.access),
-        };
-      }
-      case 'github-copilot': {
-        const cache = readCopilotCache(secret);
-        if (!cache) throw new RotaryError('provider-error', 'No Copilot token is available for this account yet.');
-        return {
-          // Editor headers are the gateway's job (it keeps the client's own when sent).
-          headers: { authorization: `Bearer ${cache.token}` },
-          baseURL: cache.api,
-          fingerprint: tokenFingerprint(cache.token),
-        };
-      }
-    }
-  }
-
-  /** One provider refresh, no locking (the caller holds the lock). */
-  async function callRefresh(providerID: ProviderID, secret: AccountSecret): Promise<AccountSecret> {
-    const ctx = { env, now: now() };
-    switch (providerID) {
-      case 'anthropic':
-        return refreshAnthropic(secret, ctx);
-      case 'openai':
-        return refreshOpenAI(secret, ctx);
-      case 'github-copilot':
-        return refreshCopilot(secret, ctx);
-    }
-  }
-
-  function currentFingerprint(providerID: ProviderID, secret: AccountSecret): string | undefined {
-    if (providerID === 'github-copilot') {
-      const cache = readCopilotCache(secret);
-      return cache && tokenFingerprint(cache.token);
-    }
-    return tokenFingerprint(secret.access);
-  }
+  const toCredential = (providerID: ProviderID, recordID: string, secret: AccountSecret): RequestCredential =>
+    provider(providerID).toCredential(secret, pool.getRecord(providerID, recordID));
 
   /** Under the cross-process lock: re-read, decide whether a refresh is still needed, refresh, store. */
   async function refreshLocked(providerID: ProviderID, recordID: string, reason: Reason): Promise<AccountSecret> {
@@ -127,12 +62,12 @@ export function createTokenManager(options: TokenManagerOptions): RotaryTokenMan
       async () => {
         const secret = await readSecret(providerID, recordID);
         if (reason.kind === 'expiry' && !stale(providerID, secret)) return secret; // someone else refreshed
-        if (reason.kind === 'after-401' && currentFingerprint(providerID, secret) !== reason.fingerprint && !stale(providerID, secret)) {
+        if (reason.kind === 'after-401' && provider(providerID).requestTokenFingerprint(secret) !== reason.fingerprint && !stale(providerID, secret)) {
           return secret; // already replaced since the request that failed
         }
         let fresh: AccountSecret;
         try {
-          fresh = await callRefresh(providerID, secret);
+          fresh = await provider(providerID).refresh(secret, { env, now: now() });
         } catch (error) {
           if (error instanceof TokenEndpointError && error.permanent) {
             await pool.markNeedsReauth(providerID, recordID, true).catch(() => undefined);
@@ -180,13 +115,8 @@ export function createTokenManager(options: TokenManagerOptions): RotaryTokenMan
       return toCredential(providerID, recordID, fresh);
     },
 
-    async forceRefresh(providerID, recordID) {
-      return toCredential(providerID, recordID, await refresh(providerID, recordID, { kind: 'force' }));
-    },
-
     async accountToken(providerID, recordID) {
-      if (providerID === 'github-copilot') return (await readSecret(providerID, recordID)).access;
-      return (await ensureUsable(providerID, recordID)).access;
+      return (await readSecret(providerID, recordID)).access;
     },
   };
 }

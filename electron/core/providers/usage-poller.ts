@@ -9,16 +9,13 @@ import type { ProviderID, UsageSnapshot } from '../../../shared/domain.js';
 import { PROVIDER_IDS } from '../../../shared/domain.js';
 import { errorMessage, RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
-import { fetchAnthropicUsage } from './anthropic/usage.js';
-import { fetchCopilotUsage } from './copilot/usage.js';
-import { fetchOpenAIUsage } from './openai/usage.js';
-import type { RotaryTokenManager } from './token-manager.js';
-import type { UsagePoller } from './types.js';
+import { provider } from './registry.js';
+import type { TokenManager } from './token-manager.js';
 import { UsageFetchError } from './usage-fetch.js';
 
 export interface UsagePollerOptions {
   pool: AccountPool;
-  tokens: RotaryTokenManager;
+  tokens: TokenManager;
   env: NodeJS.ProcessEnv;
   now?: () => number;
   /** Minimum time between two polls of one account (default 60 s). */
@@ -32,7 +29,9 @@ export interface UsagePollerOptions {
   random?: () => number;
 }
 
-export interface RotaryUsagePoller extends UsagePoller {
+export interface RotaryUsagePoller {
+  /** Poll the usage endpoint for one account (the caller rate-limits). */
+  fetchUsage(providerID: ProviderID, recordID: string): Promise<UsageSnapshot>;
   /** Start the background schedule (idempotent). Timers are unref'd: they never keep a CLI alive. */
   start(): void;
   stop(): void;
@@ -78,26 +77,14 @@ export function createUsagePoller(options: UsagePollerOptions): RotaryUsagePolle
 
   async function fetchUsage(providerID: ProviderID, recordID: string): Promise<UsageSnapshot> {
     const ctx = { env, now: now() };
-    if (providerID === 'github-copilot') {
-      // The quota endpoint wants the GitHub token, not the short-lived Copilot token.
-      return fetchCopilotUsage(await tokens.accountToken(providerID, recordID), ctx);
-    }
-    const once = async (credential: Awaited<ReturnType<RotaryTokenManager['credential']>>) =>
-      providerID === 'anthropic'
-        ? fetchAnthropicUsage(credential.headers.authorization!.replace(/^Bearer /, ''), ctx)
-        : fetchOpenAIUsage(
-            {
-              authorization: credential.headers.authorization!,
-              ...(credential.headers['chatgpt-account-id'] ? { 'chatgpt-account-id': credential.headers['chatgpt-account-id'] } : {}),
-            },
-            ctx,
-          );
+    const source = provider(providerID).usage;
+    if (source.auth === 'account-token') return source.fetch(await tokens.accountToken(providerID, recordID), ctx);
     const credential = await tokens.credential(providerID, recordID);
     try {
-      return await once(credential);
+      return await source.fetch(credential, ctx);
     } catch (error) {
       // A 401 means the token went stale early: refresh once (shared with the gateway) and retry.
-      if (error instanceof UsageFetchError && error.status === 401) return once(await tokens.refreshAfter401(providerID, recordID, credential));
+      if (error instanceof UsageFetchError && error.status === 401) return source.fetch(await tokens.refreshAfter401(providerID, recordID, credential), ctx);
       throw error;
     }
   }

@@ -4,7 +4,7 @@
  * active account → the others in pool order, skipping accounts that cool down, need a new
  * login or are disabled. Plus the proactive switch for new conversations.
  */
-import type { AccountRecord, PoolSnapshot, ProviderID } from '../../../shared/domain.js';
+import type { AccountRecord, PoolSnapshot, ProviderID, UsageWindow } from '../../../shared/domain.js';
 import { cycleAfter, isAvailable } from '../pool/order.js';
 
 interface Binding {
@@ -78,14 +78,6 @@ export class AffinityMap {
   }
 }
 
-/** The 5-hour window's percent used, when the snapshot is current (a window past its reset counts as empty). */
-export function fiveHourPercent(record: AccountRecord, now: number): number | undefined {
-  const w = record.usage?.windows.find((x) => x.key === 'five_hour' || (x.key === 'primary' && x.label === '5-hour'));
-  if (!w) return undefined;
-  if (w.resetsAt !== undefined && w.resetsAt <= now) return 0;
-  return w.percentUsed;
-}
-
 export interface CandidatePlan {
   /** Available accounts in the order to try them. */
   candidates: AccountRecord[];
@@ -104,9 +96,17 @@ export interface PlanInput {
   proactiveThreshold: number;
   /** Model family of the request: accounts cooling down for that family are skipped. */
   family?: string | undefined;
+  /** The window the proactive switch watches (the provider's 5-hour one), from the provider's rules. */
+  sessionWindow(record: AccountRecord): UsageWindow | undefined;
 }
 
-export function planCandidates({ snapshot, boundID, now, proactiveThreshold, family }: PlanInput): CandidatePlan {
+/** The watched window's percent used, when current (a window past its reset counts as empty). */
+function sessionPercent(window: UsageWindow | undefined, now: number): number | undefined {
+  if (!window) return undefined;
+  return window.resetsAt !== undefined && window.resetsAt <= now ? 0 : window.percentUsed;
+}
+
+export function planCandidates({ snapshot, boundID, now, proactiveThreshold, family, sessionWindow }: PlanInput): CandidatePlan {
   const byID = new Map(snapshot.records.map((r) => [r.id, r]));
   const all = snapshot.orderedIDs.map((id) => byID.get(id)).filter((r): r is AccountRecord => r !== undefined);
   const ordered: AccountRecord[] = [];
@@ -125,9 +125,9 @@ export function planCandidates({ snapshot, boundID, now, proactiveThreshold, fam
   if (!boundOK && ordered.length > 1) {
     const first = ordered[0]!;
     const limit = proactiveThreshold * 100;
-    const pct = fiveHourPercent(first, now);
+    const pct = sessionPercent(sessionWindow(first), now);
     if (pct !== undefined && pct >= limit) {
-      const idx = ordered.findIndex((r, i) => i > 0 && (fiveHourPercent(r, now) ?? 0) < limit);
+      const idx = ordered.findIndex((r, i) => i > 0 && (sessionPercent(sessionWindow(r), now) ?? 0) < limit);
       if (idx > 0) {
         const [next] = ordered.splice(idx, 1);
         ordered.unshift(next!);

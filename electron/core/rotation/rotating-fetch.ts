@@ -10,26 +10,24 @@
  */
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import type { AccountRecord, ProviderID, UsageSnapshot } from '../../../shared/domain.js';
+import type { AccountRecord, UsageSnapshot } from '../../../shared/domain.js';
 import { DEFAULT_NAMESPACE } from '../../../shared/domain.js';
 import type { ActivityEvent, RotationEvent } from '../../../shared/activity.js';
 import { errorMessage, isRotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import { isAvailable } from '../pool/order.js';
-import type { RequestCredential, TokenManager, UpstreamVerdict } from '../providers/types.js';
 import { applyUpstream } from '../upstream.js';
-import { cacheCredentials } from './credential-cache.js';
 import { AffinityMap, earliestFree, limitedByFamily, planCandidates } from './affinity.js';
-import { rulesFor } from './provider-rules.js';
-import { MINUTE, modelFamily, type HeaderBag, type LocalResponse, type ProviderRequestRules } from './rules.js';
+import type { CredentialSource, HeaderBag, LocalResponse, RequestCredential, RotationRules, UpstreamVerdict } from './contract.js';
 
 /** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
-const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * MINUTE;
+const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * 60_000;
 /** Error bodies read for classification are small; never buffer more than this. */
 const MAX_ERROR_BODY = 64 * 1024;
 
 export interface ForwardRequest {
-  providerID: ProviderID;
+  /** The provider's rules (the gateway looked them up by route); they carry its id. */
+  rules: RotationRules;
   method: string;
   /** Path after the route prefix, with the query: `/v1/messages?beta=true`. */
   path: string;
@@ -69,7 +67,8 @@ export type ForwardResult = UpstreamResult | LocalResult;
 
 export interface RotatingFetchOptions {
   pool: AccountPool;
-  tokens: TokenManager;
+  /** Credentials per account (the gateway passes the token manager behind a short cache). */
+  tokens: CredentialSource;
   env?: NodeJS.ProcessEnv;
   /** Upstream connection pool (keep-alive). Default: a private undici Agent. */
   dispatcher?: Dispatcher;
@@ -78,8 +77,6 @@ export interface RotatingFetchOptions {
   /** Rotation, all-limited and needs-reauth events (the activity log). */
   onEvent?: (event: ActivityEvent) => void;
   namespace?: string;
-  /** Cache credentials for a few seconds so requests do not hit the keychain (default true). */
-  cacheCredentials?: boolean;
 }
 
 export interface RotatingFetch {
@@ -107,9 +104,7 @@ export function createUpstreamAgent(): Agent {
 }
 
 export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetch {
-  const { pool } = options;
-  const cached = options.cacheCredentials === false ? undefined : cacheCredentials(options.tokens, { pool, ...(options.now ? { now: options.now } : {}) });
-  const tokens: TokenManager = cached ?? options.tokens;
+  const { pool, tokens } = options;
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
@@ -131,7 +126,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
   }
 
   function rotationEvent(
-    rules: ProviderRequestRules,
+    rules: RotationRules,
     from: AccountRecord,
     to: AccountRecord | undefined,
     status: number,
@@ -149,7 +144,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     };
   }
 
-  function allLimited(rules: ProviderRequestRules, rotations: RotationEvent[], family: string | undefined): LocalResult {
+  function allLimited(rules: RotationRules, rotations: RotationEvent[], family: string | undefined): LocalResult {
     const t = now();
     const records = pool.snapshot(rules.providerID, namespace).records;
     const earliest = earliestFree(records, t, family);
@@ -161,24 +156,25 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
   }
 
   /** Passive usage from every answer's headers; the pool keeps it in memory and coalesces the writes. */
-  function recordUsage(rules: ProviderRequestRules, record: Readonly<AccountRecord>, headers: HeaderBag, t: number): void {
+  function recordUsage(rules: RotationRules, record: Readonly<AccountRecord>, headers: HeaderBag, t: number): void {
     const fresh = rules.usageFromHeaders(headers, t);
     if (fresh) pool.setUsage(rules.providerID, record.id, mergeUsage(record.usage, fresh));
   }
 
   async function forward(request: ForwardRequest): Promise<ForwardResult> {
-    const rules = rulesFor(request.providerID);
-    const providerID = request.providerID;
+    const { rules } = request;
+    const providerID = rules.providerID;
     affinity.syncSwitch(providerID, pool.switchSeq(providerID));
     const start = now();
     const key = request.affinityKey;
-    const family = modelFamily(request.model);
+    const family = rules.modelFamily(request.model);
     const plan = planCandidates({
       snapshot: pool.peekSnapshot(providerID, namespace),
       boundID: key ? affinity.get(key, start) : undefined,
       now: start,
       proactiveThreshold: pool.settings().proactiveThreshold,
       family,
+      sessionWindow: (record) => rules.sessionWindow(record.usage),
     });
     const rotations: RotationEvent[] = [];
     if (plan.candidates.length === 0) return allLimited(rules, rotations, family);
@@ -331,7 +327,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     return allLimited(rules, rotations, family);
   }
 
-  function markReauth(rules: ProviderRequestRules, record: AccountRecord, rotations: RotationEvent[], to: AccountRecord | undefined): void {
+  function markReauth(rules: RotationRules, record: AccountRecord, rotations: RotationEvent[], to: AccountRecord | undefined): void {
     pool.recordOutcome({ providerID: rules.providerID, recordID: record.id, ok: false, status: 401, needsReauth: true });
     emit({ kind: 'needs-reauth', providerID: rules.providerID, recordID: record.id, label: record.label });
     const ev = rotationEvent(rules, record, to, 401, 'Needs re-login');
@@ -344,7 +340,6 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     affinity,
     dispatcher,
     async close() {
-      cached?.dispose();
       if (ownsDispatcher) await dispatcher.close().catch(() => undefined);
     },
   };

@@ -2,22 +2,10 @@
  * Views the UI renders, built from pool metadata only (`getAccounts`, `providers`). They
  * never touch the vault, so no secret can reach them.
  */
-import { PROVIDER_IDS, PROVIDER_NAMES, type ProviderID } from '../../../shared/domain.js';
-import type { AccountViewDTO, LoginKind, PoolView, ProviderAccounts, ProvidersView } from '../../../shared/ipc.js';
+import type { ProviderID } from '../../../shared/domain.js';
+import type { AccountViewDTO, PoolView, ProviderAccounts, ProvidersView } from '../../../shared/ipc.js';
 import type { AccountPool } from '../pool/account-pool.js';
-
-/** How each provider logs in (shapes the "Add account" step the UI shows). */
-export const LOGIN_KINDS: Record<ProviderID, LoginKind> = {
-  anthropic: 'paste-code',
-  openai: 'callback',
-  'github-copilot': 'device-code',
-};
-
-const KEYWORDS: Record<ProviderID, string[]> = {
-  anthropic: ['anthropic', 'claude', 'claude code', 'pro', 'max'],
-  openai: ['openai', 'chatgpt', 'codex', 'gpt'],
-  'github-copilot': ['github', 'copilot', 'gh'],
-};
+import { allProviders, provider } from '../providers/registry.js';
 
 type PoolReader = Pick<AccountPool, 'getAccounts' | 'providers'>;
 
@@ -26,7 +14,7 @@ export function providerAccounts(pool: PoolReader, providerID: ProviderID): Prov
   const active = accounts.find((a) => a.isActive);
   return {
     providerID,
-    name: PROVIDER_NAMES[providerID],
+    name: provider(providerID).name,
     ...(active ? { activeID: active.id } : {}),
     accounts,
   };
@@ -44,17 +32,13 @@ export function providersView(pool: PoolReader): ProvidersView {
     .providers()
     .map(({ providerID, count }) => {
       const active = pool.getAccounts(providerID).find((a) => a.isActive);
-      return { providerID, name: PROVIDER_NAMES[providerID], count, ...(active ? { activeLabel: active.label } : {}) };
+      return { providerID, name: provider(providerID).name, count, ...(active ? { activeLabel: active.label } : {}) };
     })
     .sort(byName);
   const connectedIDs = new Set(connected.map((c) => c.providerID));
-  const supported = PROVIDER_IDS.map((providerID) => ({
-    providerID,
-    name: PROVIDER_NAMES[providerID],
-    loginKind: LOGIN_KINDS[providerID],
-    keywords: KEYWORDS[providerID],
-    connected: connectedIDs.has(providerID),
-  })).sort(byName);
+  const supported = allProviders()
+    .map((p) => ({ providerID: p.id, name: p.name, loginKind: p.loginKind, keywords: [...p.keywords], connected: connectedIDs.has(p.id) }))
+    .sort(byName);
   return { connected, supported };
 }
 

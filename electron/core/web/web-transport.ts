@@ -8,14 +8,15 @@
  *   GET  /rpc/events?ticket=…  SSE of the contract's events
  *   GET  /ui/…                 the built renderer (no key needed: it holds nothing secret)
  *
- * Every /rpc request must be same-origin (Origin / Sec-Fetch-Site) — checked here as well as
- * by the gateway, because this API can switch and delete accounts.
+ * The gateway's front door admits every request by the policies given at mount time: same
+ * origin only (Origin / Sec-Fetch-Site: this API can switch and delete accounts), the key on
+ * calls, a one-time ticket (checked here) on the event stream, nothing secret under /ui/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EVENTS, EVENT_NAMES, isChannelName, WEB_RPC_PREFIX, WEB_UI_PREFIX, type Result } from '../../../shared/ipc.js';
-import type { AppService } from '../app-service.js';
+import { EVENTS, EVENT_NAMES, fail, isChannelName, WEB_RPC_PREFIX, WEB_UI_PREFIX, type Result } from '../../../shared/ipc.js';
 import type { Gateway } from '../gateway/gateway.js';
-import { bearerMatches, checkOrigin, ownOrigins } from './request-guard.js';
+import { readJsonBody, type Admission } from '../gateway/front-door.js';
+import type { AppService } from '../service/app-service.js';
 import { serveStatic } from './static-files.js';
 import { createTicketStore } from './tickets.js';
 
@@ -28,18 +29,35 @@ export type WebHandler = (req: IncomingMessage, res: ServerResponse) => void | P
 export interface WebTransportOptions {
   /** Folder with the built renderer (renderer/dist). */
   staticDir: string;
-  /** The gateway key (read per request, so a key change takes effect at once). */
-  key: () => string;
-  /** The gateway's base URL (`http://127.0.0.1:<port>`), for the same-origin check. */
-  url: () => string;
   now?: () => number;
 }
 
-/** Mount `/rpc/` and `/ui/` on the gateway. The transport does its own key check (the SSE route uses tickets). */
-export function mountWebTransport(gateway: Pick<Gateway, 'url' | 'key' | 'mount'>, service: AppService, options: { staticDir: string }) {
-  const transport = createWebTransport(service, { staticDir: options.staticDir, key: () => gateway.key, url: () => gateway.url });
-  gateway.mount(WEB_RPC_PREFIX, transport.rpc, { sameOriginAllowed: true, auth: 'none' });
-  gateway.mount(WEB_UI_PREFIX, transport.ui, { sameOriginAllowed: true, auth: 'none' });
+const REFUSAL_MESSAGES: Record<Extract<Admission, { ok: false }>['reason'], string> = {
+  host: 'Rotary only answers requests addressed to 127.0.0.1 or localhost.',
+  origin: 'Requests from other origins are refused.',
+  'cross-site': 'Cross-site requests are refused.',
+  key: 'The gateway key is missing or wrong. Open the link printed by `rotary gateway --ui`.',
+};
+
+/** Refusals in the transport's own Result format, so the page can switch on `error.code`. */
+function refuseCall(res: ServerResponse, refusal: Extract<Admission, { ok: false }>): void {
+  sendResult(res, refusal.status, fail(refusal.status === 401 ? 'unauthorized' : 'forbidden', REFUSAL_MESSAGES[refusal.reason]));
+}
+
+const WEB_EVENTS_PATH = `${WEB_RPC_PREFIX}events`;
+
+/**
+ * Mount the transport on the gateway: `/rpc/events` (same origin; the ticket is checked
+ * here), `/rpc/` (same origin and the key), `/ui/` (same origin or a typed-in address).
+ */
+export function mountWebTransport(gateway: Pick<Gateway, 'mount'>, service: AppService, options: WebTransportOptions) {
+  const transport = createWebTransport(service, options);
+  gateway.mount(WEB_EVENTS_PATH, transport.events, { policy: { key: false, ownOrigin: true }, refuse: refuseCall });
+  gateway.mount(WEB_RPC_PREFIX, transport.rpc, { policy: { key: true, ownOrigin: true }, refuse: refuseCall });
+  gateway.mount(WEB_UI_PREFIX, transport.ui, {
+    policy: { key: false, ownOrigin: true, navigation: true },
+    refuse: (res, refusal) => res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8' }).end(REFUSAL_MESSAGES[refusal.reason]),
+  });
   return transport;
 }
 
@@ -47,25 +65,21 @@ export function createWebTransport(service: AppService, options: WebTransportOpt
   const tickets = createTicketStore(options.now);
   const streams = new Set<ServerResponse>();
 
+  /** `GET /rpc/events?ticket=…`: the page's EventSource cannot send the key, so it redeems a one-time ticket. */
+  const events: WebHandler = (req, res) => {
+    if (req.method !== 'GET') return sendResult(res, 405, fail('bad-input', 'Use GET for the event stream.'));
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (!tickets.redeem(url.searchParams.get('ticket'))) {
+      return sendResult(res, 401, fail('unauthorized', 'The event ticket is missing, used or expired. Get a new one from /rpc/events-ticket.'));
+    }
+    return openStream(req, res);
+  };
+
   const rpc: WebHandler = async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
-    const origin = checkOrigin(req.headers, ownOrigins(options.url()));
-    if (!origin.ok) return sendResult(res, origin.status, fail('forbidden', origin.message));
     const name = url.pathname.slice(WEB_RPC_PREFIX.length);
-
-    if (name === 'events') {
-      if (req.method !== 'GET') return sendResult(res, 405, fail('bad-input', 'Use GET for the event stream.'));
-      if (!tickets.redeem(url.searchParams.get('ticket'))) {
-        return sendResult(res, 401, fail('unauthorized', 'The event ticket is missing, used or expired. Get a new one from /rpc/events-ticket.'));
-      }
-      return openStream(req, res);
-    }
-
     if (req.method !== 'POST') return sendResult(res, 405, fail('bad-input', 'Use POST for calls.'));
-    if (!bearerMatches(req.headers.authorization, options.key())) {
-      return sendResult(res, 401, fail('unauthorized', 'The gateway key is missing or wrong. Open the link printed by `rotary gateway --ui`.'));
-    }
-    const body = await readJsonBody(req);
+    const body = await readJsonBody(req, { maxBytes: MAX_RPC_BODY_BYTES, allowEmpty: true, requireJsonType: true });
     if (!body.ok) return sendResult(res, body.status, fail('bad-input', body.message));
 
     if (name === 'events-ticket') return sendResult(res, 200, { ok: true, value: tickets.issue() });
@@ -83,11 +97,6 @@ export function createWebTransport(service: AppService, options: WebTransportOpt
   };
 
   const ui: WebHandler = async (req, res) => {
-    const origin = checkOrigin(req.headers, ownOrigins(options.url()), true);
-    if (!origin.ok) {
-      res.writeHead(origin.status, { 'content-type': 'text/plain; charset=utf-8' }).end(origin.message);
-      return;
-    }
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === WEB_UI_PREFIX.slice(0, -1)) {
       res.writeHead(308, { location: WEB_UI_PREFIX }).end();
@@ -130,6 +139,7 @@ export function createWebTransport(service: AppService, options: WebTransportOpt
   }
 
   return {
+    events,
     rpc,
     ui,
     /** End every open event stream (shutdown). */
@@ -141,10 +151,6 @@ export function createWebTransport(service: AppService, options: WebTransportOpt
   };
 }
 
-function fail(code: 'bad-input' | 'unauthorized' | 'forbidden' | 'not-found', message: string): Result<never> {
-  return { ok: false, error: { code, message } };
-}
-
 function sendResult(res: ServerResponse, status: number, result: Result<unknown>): void {
   const body = JSON.stringify(result);
   res.writeHead(status, {
@@ -154,39 +160,4 @@ function sendResult(res: ServerResponse, status: number, result: Result<unknown>
     'x-content-type-options': 'nosniff',
   });
   res.end(body);
-}
-
-type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413 | 415; message: string };
-
-function readJsonBody(req: IncomingMessage): Promise<BodyResult> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (result: BodyResult) => {
-      if (done) return;
-      done = true;
-      resolve(result);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      // Keep draining (not destroying) so the 413 answer still reaches the client.
-      if (size > MAX_RPC_BODY_BYTES) finish({ ok: false, status: 413, message: `The request body is larger than ${MAX_RPC_BODY_BYTES} bytes.` });
-      else chunks.push(chunk);
-    });
-    req.on('error', () => finish({ ok: false, status: 400, message: 'The request body could not be read.' }));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8').trim();
-      if (!text) return finish({ ok: true, value: undefined });
-      // Requiring JSON's content type also means a cross-origin page cannot send this as a "simple" request.
-      const type = req.headers['content-type'] ?? '';
-      if (!/^application\/json\b/i.test(type)) return finish({ ok: false, status: 415, message: 'Send the body as application/json.' });
-      try {
-        finish({ ok: true, value: JSON.parse(text) });
-      } catch {
-        finish({ ok: false, status: 400, message: 'The request body is not valid JSON.' });
-      }
-    });
-  });
 }

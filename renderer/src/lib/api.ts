@@ -4,7 +4,7 @@
  * browser the web transport to the headless core.
  */
 import { createContext, useContext } from 'solid-js';
-import { API_GLOBAL, type Result, type RotaryApi } from '../../../shared/ipc';
+import { API_GLOBAL, type RotaryApi } from '../../../shared/ipc';
 import { createWebPlatformApi, takeWebKey, type ConnectionMonitor } from './transport-web';
 
 export type { ConnectionMonitor };
@@ -36,9 +36,4 @@ export function usePlatform(): Platform {
 
 export function useApi(): RotaryApi {
   return usePlatform().api;
-}
-
-/** The error text to show for a failed result. */
-export function errorText(result: Result<unknown>): string {
-  return result.ok ? '' : result.error.message;
 }

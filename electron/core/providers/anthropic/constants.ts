@@ -38,3 +38,5 @@ export const ANTHROPIC_AUTH_USER_AGENT = 'axios/1.13.6';
 export const ANTHROPIC_GATEWAY_BASE = ANTHROPIC_API_BASE;
 /** Longest window Anthropic reports (7 days) plus slack: a reset further out is garbage. */
 export const ANTHROPIC_MAX_RESET_MS = 8 * 24 * 3600 * 1000;
+/** Stable key of the 5-hour window in usage snapshots (headers and the usage endpoint); the proactive switch watches it. */
+export const ANTHROPIC_FIVE_HOUR_KEY = 'five_hour';

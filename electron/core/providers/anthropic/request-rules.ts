@@ -20,19 +20,18 @@ import {
   pickReset,
   retryAfterMs,
   DAY,
-  type ErrorKind,
-  type HeaderBag,
   type ProviderRequestRules,
   type TokenCounts,
-} from '../../rotation/rules.js';
-import type { RequestCredential, UpstreamVerdict } from '../types.js';
-import { ANTHROPIC_GATEWAY_BASE, ANTHROPIC_MAX_RESET_MS, ANTHROPIC_OAUTH_BETA } from './constants.js';
+  modelFamily,
+} from '../request-rules.js';
+import type { ErrorKind, HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
+import { ANTHROPIC_FIVE_HOUR_KEY, ANTHROPIC_GATEWAY_BASE, ANTHROPIC_MAX_RESET_MS, ANTHROPIC_OAUTH_BETA } from './constants.js';
 
 const H = 'anthropic-ratelimit-unified';
 
 /** Header infixes of the plan windows → usage window key and label. Both spellings of the scoped ones occur. */
 const WINDOWS: Array<{ infixes: string[]; key: string; label: string }> = [
-  { infixes: ['5h'], key: 'five_hour', label: '5-hour' },
+  { infixes: ['5h'], key: ANTHROPIC_FIVE_HOUR_KEY, label: '5-hour' },
   { infixes: ['7d'], key: 'seven_day', label: '7-day (all)' },
   { infixes: ['7d_sonnet', '7d-sonnet'], key: 'seven_day_sonnet', label: '7-day (Sonnet)' },
   { infixes: ['7d_opus', '7d-opus'], key: 'seven_day_opus', label: '7-day (Opus)' },
@@ -149,6 +148,8 @@ export const anthropicRequestRules: ProviderRequestRules = {
   classify: classifyAnthropic,
   needsBody: () => false,
   usageFromHeaders: anthropicUsageFromHeaders,
+  sessionWindow: (usage) => usage?.windows.find((w) => w.key === ANTHROPIC_FIVE_HOUR_KEY),
+  modelFamily,
 
   affinityKey(headers, body) {
     const header = headerValue(headers, 'x-claude-code-session-id')?.trim();

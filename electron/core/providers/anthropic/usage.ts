@@ -5,10 +5,10 @@
 import type { UsageSnapshot, UsageWindow } from '../../../../shared/domain.js';
 import { isObject, parseTime } from '../http.js';
 import { getUsage, type UsageContext } from '../usage-fetch.js';
-import { ANTHROPIC_AUTH_USER_AGENT, ANTHROPIC_OAUTH_BETA, ANTHROPIC_USAGE_URL } from './constants.js';
+import { ANTHROPIC_AUTH_USER_AGENT, ANTHROPIC_FIVE_HOUR_KEY, ANTHROPIC_OAUTH_BETA, ANTHROPIC_USAGE_URL } from './constants.js';
 
 const LEGACY: Array<[string, string]> = [
-  ['five_hour', '5-hour'],
+  [ANTHROPIC_FIVE_HOUR_KEY, '5-hour'],
   ['seven_day', '7-day (all)'],
   ['seven_day_sonnet', '7-day (Sonnet)'],
   ['seven_day_opus', '7-day (Opus)'],
@@ -47,7 +47,7 @@ function limitWindow(entry: unknown): UsageWindow | undefined {
   if (!isObject(entry) || typeof entry.percent !== 'number') return undefined;
   switch (entry.kind) {
     case 'session':
-      return makeWindow('five_hour', '5-hour', entry.percent, entry.resets_at);
+      return makeWindow(ANTHROPIC_FIVE_HOUR_KEY, '5-hour', entry.percent, entry.resets_at);
     case 'weekly_all':
       return makeWindow('seven_day', '7-day (all)', entry.percent, entry.resets_at);
     case 'weekly_scoped': {

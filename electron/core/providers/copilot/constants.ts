@@ -12,7 +12,6 @@ export const GITHUB_CLIENT_ID = 'Iv1.b507a08c87ecfe98';
 export const GITHUB_SCOPE = 'read:user';
 export const GITHUB_DEVICE_CODE_URL = 'https://github.com/login/device/code';
 export const GITHUB_TOKEN_URL = 'https://github.com/login/oauth/access_token';
-export const GITHUB_DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 export const GITHUB_API_BASE = 'https://api.github.com';
 export const GITHUB_USER_URL = `${GITHUB_API_BASE}/user`;
 export const COPILOT_TOKEN_URL = `${GITHUB_API_BASE}/copilot_internal/v2/token`;

@@ -9,10 +9,9 @@ import type { AccountRecord } from '../../../../shared/domain.js';
 import { RotaryError } from '../../errors.js';
 import type { AccountPool } from '../../pool/account-pool.js';
 import { applyUpstream } from '../../upstream.js';
-import { isObject, readJson, type ProviderHttpContext } from '../http.js';
+import { isObject, oauthCall, oauthRequestOptions, readJson, type ProviderHttpContext } from '../http.js';
 import { identityLabel } from '../identity-types.js';
 import type { LoginProgress } from '../login-types.js';
-import { oauthCall } from '../openai/refresh.js';
 import {
   DEVICE_SLOW_DOWN_STEP_MS,
   GITHUB_CLIENT_ID,
@@ -59,12 +58,8 @@ function githubOAuth(env: NodeJS.ProcessEnv): { as: oauth.AuthorizationServer; c
 }
 
 function requestOptions(ctx: ProviderHttpContext): oauth.TokenEndpointRequestOptions {
-  return {
-    [oauth.allowInsecureRequests]: Boolean(ctx.env.ROTARY_UPSTREAM?.startsWith('http:')),
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-    // GitHub answers form-encoded unless asked for JSON.
-    headers: { accept: 'application/json' },
-  };
+  // GitHub answers form-encoded unless asked for JSON.
+  return { ...oauthRequestOptions(ctx), headers: { accept: 'application/json' } };
 }
 
 export async function startCopilotLogin(options: CopilotLoginOptions): Promise<CopilotLogin> {

@@ -16,12 +16,12 @@ import {
   MINUTE,
   PLAN_LIMIT_FALLBACK_MS,
   retryAfterMs,
+  openaiTokens,
   tryJson,
-  type HeaderBag,
   type ProviderRequestRules,
-} from '../../rotation/rules.js';
-import { openaiTokens } from '../openai/request-rules.js';
-import type { RequestCredential, UpstreamVerdict } from '../types.js';
+  modelFamily,
+} from '../request-rules.js';
+import type { HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
 import { COPILOT_EDITOR_HEADERS, COPILOT_GATEWAY_BASE, COPILOT_MAX_RESET_MS } from './constants.js';
 
 /** First day of next month, 00:00 UTC: when the premium quota resets. */
@@ -78,6 +78,9 @@ export const copilotRequestRules: ProviderRequestRules = {
   // Copilot sends no usage headers; its quota comes from copilot_internal/user (the usage poller).
   usageFromHeaders: () => undefined,
   affinityKey: () => undefined,
+  // Copilot's quota is monthly; it has no 5-hour window to switch on.
+  sessionWindow: () => undefined,
+  modelFamily,
 
   allLimitedResponse(input) {
     const { message, retryAfterSec } = allLimitedMessage('GitHub Copilot', input);

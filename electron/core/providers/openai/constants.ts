@@ -30,3 +30,9 @@ export const CODEX_USER_AGENT = 'codex_cli_rs/0.50.0 (Linux; x86_64) rotary';
 export const CODEX_GATEWAY_BASE = CODEX_API_BASE;
 /** Longest Codex window (weekly) plus slack: a reset further out is garbage. */
 export const CODEX_MAX_RESET_MS = 8 * 24 * 3600 * 1000;
+/**
+ * Label of a Codex window 300 minutes long. Codex numbers its windows (primary/secondary), so
+ * the header and usage-endpoint parsers both name the 5-hour one with this constant and the
+ * proactive switch finds it by it.
+ */
+export const CODEX_FIVE_HOUR_LABEL = '5-hour';

@@ -28,7 +28,8 @@ import {
   openaiRedirectUri,
 } from './constants.js';
 import { jwtExpiry, openaiIdentity } from './identity.js';
-import { OPENAI_TOKEN_WHAT, oauthCall, oauthRequestOptions, openaiOAuth } from './refresh.js';
+import { oauthCall, oauthRequestOptions } from '../http.js';
+import { OPENAI_TOKEN_WHAT, openaiOAuth } from './refresh.js';
 
 export const OPENAI_LOGIN_TIMEOUT_MS = 5 * 60 * 1000;
 

@@ -6,7 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import type { AccountSecret } from '../../pool/account-secret.js';
 import { applyUpstream } from '../../upstream.js';
-import { readTokenResponse, TokenEndpointError, type ProviderHttpContext } from '../http.js';
+import { oauthCall, oauthRequestOptions, readTokenResponse, TokenEndpointError, type ProviderHttpContext } from '../http.js';
 import { OPENAI_CLIENT_ID, OPENAI_ISSUER, OPENAI_TOKEN_URL } from './constants.js';
 import { jwtExpiry, openaiIdentity } from './identity.js';
 
@@ -18,25 +18,6 @@ export function openaiOAuth(env: NodeJS.ProcessEnv): { as: oauth.AuthorizationSe
     as: { issuer: OPENAI_ISSUER, token_endpoint: applyUpstream(OPENAI_TOKEN_URL, env.ROTARY_UPSTREAM) },
     client: { client_id: OPENAI_CLIENT_ID, token_endpoint_auth_method: 'none' },
   };
-}
-
-/** Options for oauth4webapi calls: the simulator is plain http, and errors carry our own messages. */
-export function oauthRequestOptions(ctx: ProviderHttpContext): oauth.TokenEndpointRequestOptions {
-  return {
-    [oauth.allowInsecureRequests]: Boolean(ctx.env.ROTARY_UPSTREAM?.startsWith('http:')),
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  };
-}
-
-/** Run an oauth4webapi request, turning network failures into clear errors. */
-export async function oauthCall(ctx: ProviderHttpContext, what: string, call: () => Promise<Response>): Promise<Response> {
-  try {
-    return await call();
-  } catch (error) {
-    if (ctx.signal?.aborted) throw new TokenEndpointError(`The request to ${what} was cancelled.`, { permanent: false, status: 0 });
-    const cause = (error as { cause?: { code?: string } })?.cause?.code ?? (error instanceof Error ? error.message : String(error));
-    throw new TokenEndpointError(`Could not reach ${what}: ${cause}. Check the connection and try again.`, { permanent: false, status: 0 });
-  }
 }
 
 export async function refreshOpenAI(secret: AccountSecret, ctx: ProviderHttpContext & { now: number }): Promise<AccountSecret> {

@@ -15,24 +15,23 @@ import {
   headerValue,
   jsonResponse,
   latestSane,
-  nonNegInt,
   PLAN_LIMIT_FALLBACK_MS,
   pickReset,
   retryAfterMs,
+  openaiTokens,
   tryJson,
-  type HeaderBag,
   type ProviderRequestRules,
-  type TokenCounts,
-} from '../../rotation/rules.js';
-import type { RequestCredential, UpstreamVerdict } from '../types.js';
-import { CODEX_GATEWAY_BASE, CODEX_MAX_RESET_MS } from './constants.js';
+  modelFamily,
+} from '../request-rules.js';
+import type { HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
+import { CODEX_FIVE_HOUR_LABEL, CODEX_GATEWAY_BASE, CODEX_MAX_RESET_MS } from './constants.js';
 
 const WINDOW_PREFIXES = ['primary', 'secondary'] as const;
 
 /** "5-hour" for 300 minutes, "Weekly" for 10080, else "N-hour" / "N-day". */
 export function codexWindowLabel(minutes: number | undefined): string {
   if (minutes === undefined || minutes <= 0) return 'Window';
-  if (minutes === 300) return '5-hour';
+  if (minutes === 300) return CODEX_FIVE_HOUR_LABEL;
   if (minutes === 10080) return 'Weekly';
   if (minutes % 1440 === 0) return `${minutes / 1440}-day`;
   if (minutes >= 60) return `${Math.round(minutes / 60)}-hour`;
@@ -63,6 +62,15 @@ export function classifyCodex(status: number, headers: HeaderBag, bodyText?: str
   }
   const until = latestSane([retry], now, DAY);
   return { kind: 'rate-limit', until: until ?? now + DEFAULT_RATE_LIMIT_COOLDOWN_MS, reason: 'rate limit (429)' };
+}
+
+/**
+ * Codex numbers its windows (primary, secondary) and only their length says which is the
+ * 5-hour one (on some plans the primary is weekly), so the label derived from that length
+ * — the same constant `codexWindowLabel` and the usage endpoint use — identifies it.
+ */
+export function codexFiveHourWindow(usage: UsageSnapshot | undefined): UsageWindow | undefined {
+  return usage?.windows.find((w) => (w.key === 'primary' || w.key === 'secondary') && w.label === CODEX_FIVE_HOUR_LABEL);
 }
 
 export function codexUsageFromHeaders(headers: HeaderBag, now: number): UsageSnapshot | undefined {
@@ -128,6 +136,9 @@ export const openaiRequestRules: ProviderRequestRules = {
     return out;
   },
 
+  sessionWindow: codexFiveHourWindow,
+  modelFamily,
+
   tokensFromJson(body) {
     const record = asRecord(body);
     return openaiTokens(asRecord(record?.usage) ?? asRecord(asRecord(record?.response)?.usage));
@@ -140,17 +151,3 @@ export const openaiRequestRules: ProviderRequestRules = {
     return openaiTokens(asRecord(asRecord(parsed?.response)?.usage) ?? asRecord(parsed?.usage));
   },
 };
-
-/** Responses (`input_tokens`/`output_tokens`) and chat completions (`prompt_tokens`/`completion_tokens`). */
-export function openaiTokens(usage: Record<string, unknown> | undefined): TokenCounts | undefined {
-  if (!usage) return undefined;
-  const out: TokenCounts = {};
-  const input = nonNegInt(usage.input_tokens) ?? nonNegInt(usage.prompt_tokens);
-  const output = nonNegInt(usage.output_tokens) ?? nonNegInt(usage.completion_tokens);
-  const details = asRecord(usage.input_tokens_details) ?? asRecord(usage.prompt_tokens_details);
-  const cacheRead = nonNegInt(details?.cached_tokens);
-  if (input !== undefined) out.input = input;
-  if (output !== undefined) out.output = output;
-  if (cacheRead !== undefined) out.cacheRead = cacheRead;
-  return out;
-}

@@ -5,7 +5,7 @@
 import type { UsageSnapshot, UsageWindow } from '../../../../shared/domain.js';
 import { isObject, parseTime } from '../http.js';
 import { getUsage, type UsageContext } from '../usage-fetch.js';
-import { CHATGPT_USAGE_URL, CODEX_USER_AGENT } from './constants.js';
+import { CHATGPT_USAGE_URL, CODEX_FIVE_HOUR_LABEL, CODEX_USER_AGENT } from './constants.js';
 
 export function fetchOpenAIUsage(headers: Record<string, string>, ctx: UsageContext): Promise<UsageSnapshot> {
   return getUsage(ctx, 'the ChatGPT usage endpoint', CHATGPT_USAGE_URL, { 'user-agent': CODEX_USER_AGENT, ...headers }, parseOpenAIUsage);
@@ -37,7 +37,7 @@ export function parseOpenAIUsage(body: unknown, now: number): UsageSnapshot {
 export function windowLabel(seconds: number | undefined, key: string): string {
   if (seconds === undefined || seconds <= 0) return key === 'primary' ? 'Primary' : 'Secondary';
   const hours = seconds / 3600;
-  if (Math.abs(hours - 5) <= 0.5) return '5-hour';
+  if (Math.abs(hours - 5) <= 0.5) return CODEX_FIVE_HOUR_LABEL;
   if (Math.abs(hours - 168) <= 6) return 'Weekly';
   if (hours < 48) return `${Math.round(hours)}-hour`;
   return `${Math.round(hours / 24)}-day`;

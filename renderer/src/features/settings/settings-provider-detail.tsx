@@ -51,6 +51,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
   const secretPlace = () => {
     const store = app.info()?.secretStore;
     if (store === 'file') return 'Rotary’s secrets file';
+    if (store === 'encrypted-file') return 'Rotary’s encrypted secrets file';
     if (store === 'keychain') return 'the system keychain';
     return 'where Rotary keeps it';
   };

@@ -1,0 +1,104 @@
+/**
+ * Text rendering for the terminal: usage bars, countdowns, ages and account status lines.
+ * Pure functions of their inputs (the clock is passed in) so they are unit-tested directly.
+ */
+import {
+  ageText as sharedAgeText,
+  clampPercent,
+  familyLimitTexts,
+  formatClock,
+  formatDuration,
+  resetText as sharedResetText,
+} from '../../shared/usage-format.js';
+import { PROVIDER_NAMES, type AccountStatus, type AccountView, type ProviderID, type UsageWindow } from '../../shared/domain.js';
+
+const BAR_CELLS = 10;
+const FULL = '█';
+const EMPTY = '░';
+
+/** `█████░░░░░` for 52 %: percent clamped to 0–100, rounded to the nearest cell. */
+export function bar(percentUsed: number, cells = BAR_CELLS): string {
+  const clamped = clampPercent(percentUsed);
+  const filled = Math.round((clamped / 100) * cells);
+  return FULL.repeat(filled) + EMPTY.repeat(cells - filled);
+}
+
+/** "2 h 14 min", "3 d 4 h", "12 min", "less than a minute". */
+export const duration = formatDuration;
+
+/** "resets in 2 h 14 min" (or "reset time unknown" / "resets now"). */
+export function resetText(resetsAt: number | undefined, now: number): string {
+  return sharedResetText(resetsAt, now) ?? 'reset time unknown';
+}
+
+/** "as of 3 min ago" / "as of just now" ("not read yet" before the first reading). */
+export function ageText(asOf: number, now: number): string {
+  return sharedAgeText(asOf, now) ?? 'not read yet';
+}
+
+export const clockTime = formatClock;
+
+/** `█████░░░░░  52%  resets in 2 h 14 min`. */
+export function windowLine(window: UsageWindow, now: number): string {
+  const percent = `${Math.round(clampPercent(window.percentUsed))}%`.padStart(4);
+  return `${bar(window.percentUsed)} ${percent}  ${resetText(window.resetsAt, now)}`;
+}
+
+/** "ok", "cooling down until 14:05 (in 23 min)", "needs re-login", "disabled". */
+export function statusText(status: AccountStatus, now: number): string {
+  switch (status.kind) {
+    case 'ok':
+      return 'ok';
+    case 'cooling':
+      return `cooling down until ${clockTime(status.until, now)} (in ${duration(status.until - now)})`;
+    case 'needs-reauth':
+      return 'needs re-login';
+    case 'disabled':
+      return 'disabled';
+  }
+}
+
+export function providerName(providerID: ProviderID): string {
+  return PROVIDER_NAMES[providerID];
+}
+
+export function accountsCount(n: number): string {
+  return `${n} account${n === 1 ? '' : 's'}`;
+}
+
+/** The name shown for an account: its label, plus the e-mail when the label is something else. */
+export function accountName(account: Pick<AccountView, 'label' | 'email'>): string {
+  if (account.email && account.email !== account.label) return `${account.label} <${account.email}>`;
+  return account.label;
+}
+
+/** `"work" <work@example.com>` for messages: the label quoted, the e-mail beside it when different. */
+export function quotedName(account: Pick<AccountView, 'label' | 'email'>): string {
+  return account.email && account.email !== account.label ? `"${account.label}" <${account.email}>` : `"${account.label}"`;
+}
+
+/**
+ * One account with its bars:
+ * ```
+ * ● alice@example.com  (active)
+ *     5-hour        █████░░░░░  52%  resets in 2 h 14 min
+ *     as of 2 min ago
+ * ```
+ */
+export function accountBlock(account: AccountView, now: number, indent = ''): string[] {
+  const marker = account.isActive ? '●' : '○';
+  const tags: string[] = [];
+  if (account.isActive) tags.push('active');
+  if (account.status.kind !== 'ok') tags.push(statusText(account.status, now));
+  tags.push(...familyLimitTexts(account.health.scopedCooldowns, now));
+  const lines = [`${indent}${marker} ${accountName(account)}${tags.length ? `  (${tags.join(', ')})` : ''}`];
+  const usage = account.usage;
+  if (!usage || usage.windows.length === 0) {
+    lines.push(`${indent}    no usage data yet${usage?.error ? ` (${usage.error})` : ''}`);
+    return lines;
+  }
+  const width = Math.max(...usage.windows.map((w) => w.label.length));
+  for (const window of usage.windows) lines.push(`${indent}    ${window.label.padEnd(width)}  ${windowLine(window, now)}`);
+  lines.push(`${indent}    ${ageText(usage.asOf, now)}${usage.error ? ` (last update failed: ${usage.error})` : ''}`);
+  return lines;
+}

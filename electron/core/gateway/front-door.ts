@@ -1,0 +1,193 @@
+/**
+ * The gateway's front door: every request to the gateway's server — provider routes, control
+ * API, web transport — is admitted here, by one set of rules, before any handler runs.
+ *
+ * - The server listens on 127.0.0.1 only; on top of that a foreign `Host` (DNS rebinding) is
+ *   refused, and so is any browser `Origin` except the gateway's own on routes that serve the
+ *   web UI (where `Sec-Fetch-Site` must also say same-origin).
+ * - The gateway key (`x-api-key` or `Authorization: Bearer`) is compared in constant time.
+ * - Bodies are read here too, with a hard size limit, so no handler buffers without one.
+ */
+import crypto, { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+
+export interface RoutePolicy {
+  /** The gateway key must be presented. Routes without it authenticate by other means (one-time ticket) or serve nothing secret. */
+  key: boolean;
+  /** Pages on the gateway's own origin may call this route (the web UI); every other `Origin` is refused everywhere. */
+  ownOrigin?: boolean;
+  /** Also let in top-level navigations (`Sec-Fetch-Site: none`): the static UI typed into the address bar. */
+  navigation?: boolean;
+}
+
+export type Admission =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; reason: 'host' | 'origin' | 'cross-site' | 'key'; message: string };
+
+const REFUSED = {
+  host: 'Rotary only answers requests addressed to 127.0.0.1 or localhost.',
+  origin: 'Rotary refuses requests from web pages (Origin header present).',
+  crossSite: 'Cross-site requests are refused.',
+  key: 'Missing or wrong gateway key (x-api-key or Authorization: Bearer).',
+} as const;
+
+function digest(value: string): Buffer {
+  // One-shot hash (Node ≥ 20.12) is cheaper than createHash() on every request.
+  return crypto.hash('sha256', value, 'buffer');
+}
+
+/** Constant-time key check over equal-length digests; `x-api-key` or `Authorization: Bearer`. */
+export function createKeyCheck(key: string): (headers: IncomingHttpHeaders) => boolean {
+  const expected = digest(key);
+  const matches = (presented: string | undefined): boolean => presented !== undefined && presented !== '' && timingSafeEqual(digest(presented), expected);
+  return (headers) => {
+    const apiKey = headers['x-api-key'];
+    if (typeof apiKey === 'string' && matches(apiKey.trim())) return true;
+    const auth = headers.authorization;
+    if (typeof auth === 'string') {
+      const m = /^bearer\s+(.+)$/i.exec(auth.trim());
+      if (m && matches(m[1]!.trim())) return true;
+    }
+    return false;
+  };
+}
+
+/** `Host` must name this server by its loopback name (anything else is a rebinding attempt or a mistake). */
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const h = host.toLowerCase();
+  return h === `127.0.0.1:${port}` || h === `localhost:${port}`;
+}
+
+/** The gateway's own origins (the web UI served by the same server). */
+export function isOwnOrigin(origin: string, port: number): boolean {
+  const o = origin.toLowerCase();
+  return o === `http://127.0.0.1:${port}` || o === `http://localhost:${port}`;
+}
+
+export interface FrontDoor {
+  admit(req: IncomingMessage, policy: RoutePolicy): Admission;
+}
+
+export function createFrontDoor(options: { key: string; port: () => number }): FrontDoor {
+  const keyOK = createKeyCheck(options.key);
+  return {
+    admit(req, policy) {
+      const port = options.port();
+      const headers = req.headers;
+      if (!hostAllowed(headers.host, port)) return { ok: false, status: 403, reason: 'host', message: REFUSED.host };
+      const origin = headers.origin;
+      if (origin !== undefined && !(policy.ownOrigin && isOwnOrigin(origin, port))) {
+        return { ok: false, status: 403, reason: 'origin', message: REFUSED.origin };
+      }
+      if (policy.ownOrigin) {
+        const site = headers['sec-fetch-site'];
+        if (site !== undefined && site !== 'same-origin' && !(policy.navigation && site === 'none')) {
+          return { ok: false, status: 403, reason: 'cross-site', message: REFUSED.crossSite };
+        }
+      }
+      if (policy.key && !keyOK(headers)) return { ok: false, status: 401, reason: 'key', message: REFUSED.key };
+      return { ok: true };
+    },
+  };
+}
+
+// ------------------------------------------------------------------ bodies
+
+export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+
+/** Default limit: 32 MiB (long conversations with images stay below it). `ROTARY_GATEWAY_MAX_BODY` overrides. */
+export const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+
+export function maxBodyFromEnv(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.ROTARY_GATEWAY_MAX_BODY);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_BODY;
+}
+
+/** Buffers a request body once, with a hard size limit (so it can be replayed on the next account). */
+export function readBody(req: IncomingMessage, max: number): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve({ ok: false, reason: 'too-large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (result: BodyResult): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > max) {
+        // Stop buffering; the 413 is answered with `connection: close`, which discards the rest.
+        req.pause();
+        finish({ ok: false, reason: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+    const onError = (): void => finish({ ok: false, reason: 'aborted' });
+    const onClose = (): void => {
+      if (!req.complete) finish({ ok: false, reason: 'aborted' });
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413 | 415; message: string };
+
+export interface JsonBodyOptions {
+  maxBytes: number;
+  /** An empty body reads as `undefined` instead of a 400. */
+  allowEmpty?: boolean;
+  /**
+   * Insist on `Content-Type: application/json`: a cross-origin page cannot send that as a
+   * "simple" request, so a forged form post never reaches the handler.
+   */
+  requireJsonType?: boolean;
+  /** Shown when the body is not JSON (what the route expects). */
+  example?: string;
+}
+
+/** A small JSON body (control API, web RPC), bounded; never throws. */
+export async function readJsonBody(req: IncomingMessage, options: JsonBodyOptions): Promise<JsonBodyResult> {
+  const read = await readBody(req, options.maxBytes);
+  if (!read.ok) {
+    return read.reason === 'too-large'
+      ? { ok: false, status: 413, message: `The request body is larger than ${options.maxBytes} bytes.` }
+      : { ok: false, status: 400, message: 'The request body could not be read.' };
+  }
+  const text = read.body.toString('utf8').trim();
+  if (!text && options.allowEmpty) return { ok: true, value: undefined };
+  if (options.requireJsonType && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    return { ok: false, status: 415, message: 'Send the body as application/json.' };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, status: 400, message: `The request body is not valid JSON${options.example ? `; expected something like ${options.example}` : ''}.` };
+  }
+}
+
+// ------------------------------------------------------------------ answers
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)), ...extra });
+  res.end(text);
+}
+
+/** The gateway's own error format (control API, unknown routes): `{"error": {"type", "message"}}`. */
+export function sendError(res: ServerResponse, status: number, type: string, message: string, extra: Record<string, string> = {}): void {
+  sendJson(res, status, { error: { type, message } }, extra);
+}

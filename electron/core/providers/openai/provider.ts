@@ -1,0 +1,71 @@
+/** OpenAI (ChatGPT / Codex): everything the rest of the core needs to know, in one adapter. */
+import { PROVIDER_NAMES } from '../../../../shared/domain.js';
+import { tokenFingerprint } from '../fingerprint.js';
+import { identityLabel } from '../identity-types.js';
+import { expiresSoon, type AccountSecret } from '../../pool/account-secret.js';
+import type { ProviderAdapter } from '../types.js';
+import { jwtExpiry, openaiIdentity } from './identity.js';
+import { startOpenAILogin } from './login.js';
+import { refreshOpenAI } from './refresh.js';
+import { openaiRequestRules } from './request-rules.js';
+import { fetchOpenAIUsage } from './usage.js';
+
+/** The ChatGPT account a token acts for: stored with the secret, else on the record, else read from the token. */
+function chatgptAccountId(secret: AccountSecret, recordAccountId: string | undefined): string | undefined {
+  const stored = typeof secret.extras?.accountId === 'string' ? secret.extras.accountId : undefined;
+  return stored ?? recordAccountId ?? openaiIdentity({ access: secret.access }).accountId;
+}
+
+export const openaiProvider: ProviderAdapter = {
+  id: 'openai',
+  name: PROVIDER_NAMES.openai,
+  route: '/openai',
+  keywords: ['openai', 'chatgpt', 'codex', 'gpt'],
+  aliases: ['chatgpt', 'codex'],
+  loginKind: 'callback',
+  async beginLogin({ callbackPorts, ...options }) {
+    const login = await startOpenAILogin({ ...options, ...(callbackPorts ? { ports: callbackPorts } : {}) });
+    return { kind: 'await-callback', url: login.url, callbackUrl: login.redirectUri, result: login.done, cancel: () => login.cancel() };
+  },
+  rules: openaiRequestRules,
+  needsRefresh: expiresSoon,
+  refresh: refreshOpenAI,
+  toCredential(secret, record) {
+    const accountId = chatgptAccountId(secret, record?.accountId);
+    return {
+      headers: { authorization: `Bearer ${secret.access}`, ...(accountId ? { 'chatgpt-account-id': accountId } : {}) },
+      fingerprint: tokenFingerprint(secret.access),
+    };
+  },
+  requestTokenFingerprint: (secret) => tokenFingerprint(secret.access),
+  usage: {
+    auth: 'credential',
+    fetch: (credential, ctx) =>
+      fetchOpenAIUsage(
+        {
+          authorization: credential.headers.authorization!,
+          ...(credential.headers['chatgpt-account-id'] ? { 'chatgpt-account-id': credential.headers['chatgpt-account-id'] } : {}),
+        },
+        ctx,
+      ),
+  },
+  // ChatGPT tokens are JWTs that name their owner: no call needed.
+  identify: async (secret) => openaiProvider.localIdentity(secret),
+  localIdentity(secret) {
+    const idToken = typeof secret.extras?.idToken === 'string' ? secret.extras.idToken : undefined;
+    return openaiIdentity({ access: secret.access, ...(idToken ? { idToken } : {}) });
+  },
+  verifyCredential: async () => undefined,
+  prepareCredential(secret, identity) {
+    // Requests need the ChatGPT account id and an expiry; the id token was only needed to learn the identity.
+    const accountId = (typeof secret.extras?.accountId === 'string' ? secret.extras.accountId : undefined) ?? identity.accountId;
+    const expires = secret.expires ?? jwtExpiry(secret.access);
+    const extras: Record<string, unknown> = { ...secret.extras, ...(accountId ? { accountId } : {}) };
+    delete extras.idToken;
+    return {
+      secret: { ...secret, ...(expires !== undefined ? { expires } : {}), extras },
+      identity: accountId ? { ...identity, accountId } : identity,
+    };
+  },
+  labelFor: identityLabel,
+};

@@ -1,0 +1,232 @@
+/**
+ * The per-provider request-path rules and the small parsing helpers they share. Each
+ * provider implements `ProviderRequestRules` in `providers/<name>/request-rules.ts`; the
+ * registry (`providers/registry.ts`) hands them to the gateway, which passes them on to the
+ * provider-agnostic rotating fetch (`rotation/contract.ts` names what rotation needs).
+ *
+ * Every parser here is written for hostile input: a garbage or missing header, a non-JSON
+ * body, a reset in the past or years away. None of them throws; they fall back.
+ */
+import { formatClock, formatIn } from '../../../shared/usage-format.js';
+import type { AllLimitedInput, ErrorKind, HeaderBag, LocalResponse, RequestCredential, RotationRules } from '../rotation/contract.js';
+
+/** The few body fields the affinity rules look at (parsed from small slices of the body). */
+export interface AffinityFields {
+  metadata?: unknown;
+  prompt_cache_key?: unknown;
+}
+
+/** Token counts picked from a response (Context Breakdown / activity log). */
+export interface TokenCounts {
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+/** Rotation's rules plus what the gateway itself reads from requests and answers. */
+export interface ProviderRequestRules extends RotationRules {
+  /** Which body fields in request bodies hold the system prompt, the tools and the conversation. */
+  readonly bodyParts: { system: string[]; tools: string[]; messages: string[] };
+  /** The conversation key that keeps a conversation on one account (prompt caches are per account). */
+  affinityKey(headers: HeaderBag, body: AffinityFields | undefined): string | undefined;
+  /** Token counts from a non-streaming JSON answer. */
+  tokensFromJson(body: unknown): TokenCounts | undefined;
+  /** Token counts from one SSE event (only cheap string checks before parsing). */
+  tokensFromSse(event: string | undefined, data: string): TokenCounts | undefined;
+}
+
+// ------------------------------------------------------------------ header helpers
+
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const v = headers[name];
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Headers never forwarded in either direction (RFC 9110 §7.6.1) plus the ones we set ourselves. */
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  // The gateway key and any credential the client sent: replaced by the account's.
+  'authorization',
+  'x-api-key',
+]);
+
+/** Copy the client's headers without hop-by-hop ones, credentials and `drop`. */
+export function baseOutgoingHeaders(client: HeaderBag, drop: ReadonlySet<string> = new Set()): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in client) {
+    if (HOP_BY_HOP.has(name) || drop.has(name)) continue;
+    const v = client[name];
+    if (v === undefined) continue;
+    out[name] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** Set the credential's headers (names lower-cased, so a client's `Authorization` cannot survive next to ours). */
+export function applyCredentialHeaders(out: Record<string, string>, credential: RequestCredential): void {
+  for (const name in credential.headers) out[name.toLowerCase()] = credential.headers[name]!;
+}
+
+// ------------------------------------------------------------------ time helpers
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+/** A 429 without window info (per-minute limit) and without `retry-after`. */
+export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 30_000;
+/** A plan-limit 429 whose reset cannot be read: re-probe after this rather than guess a long reset. */
+export const PLAN_LIMIT_FALLBACK_MS = 5 * MINUTE;
+
+/** A number from a header/body field; undefined for garbage ("soon", "NaN", ""). */
+export function finiteNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const t = value.trim();
+  if (!/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Epoch seconds (or milliseconds, when obviously so) → epoch ms. */
+export function epochToMs(value: unknown): number | undefined {
+  const n = finiteNumber(value);
+  if (n === undefined || n <= 0) return undefined;
+  return n > 1e12 ? Math.round(n) : Math.round(n * 1000);
+}
+
+/** `retry-after`: delta seconds or an HTTP date → epoch ms. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = finiteNumber(value);
+  if (seconds !== undefined) return seconds >= 0 ? now + Math.round(seconds * 1000) : undefined;
+  if (!/[a-z]/i.test(value) || !/\d/.test(value)) return undefined;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? date : undefined;
+}
+
+/** A reset is usable when it is in the future and not absurdly far (a garbage header must not park an account for years). */
+export function isSaneReset(until: number | undefined, now: number, maxHorizonMs: number): until is number {
+  return until !== undefined && until > now && until <= now + maxHorizonMs;
+}
+
+/** The latest sane reset among candidates, or undefined. */
+export function latestSane(candidates: Array<number | undefined>, now: number, maxHorizonMs: number): number | undefined {
+  let best: number | undefined;
+  for (const c of candidates) if (isSaneReset(c, now, maxHorizonMs) && (best === undefined || c > best)) best = c;
+  return best;
+}
+
+/**
+ * The cooldown end from absolute resets (epoch headers/fields) and relative ones
+ * (`retry-after`, `resets_in_seconds`): the latest sane value, except that a relative value
+ * only wins when clearly later, because whole seconds counted from "now" overshoot the exact
+ * epoch reset by up to a second.
+ */
+export function pickReset(absolute: Array<number | undefined>, relative: Array<number | undefined>, now: number, maxHorizonMs: number): number | undefined {
+  const abs = latestSane(absolute, now, maxHorizonMs);
+  const rel = latestSane(relative, now, maxHorizonMs);
+  if (abs === undefined) return rel;
+  return rel !== undefined && rel > abs + 2000 ? rel : abs;
+}
+
+/**
+ * The model family a request belongs to, for model-scoped cooldowns: `opus`, `sonnet`,
+ * `haiku`, … or the model name itself. Undefined when the request names no model.
+ */
+export function modelFamily(model: string | undefined): string | undefined {
+  if (!model) return undefined;
+  const lower = model.toLowerCase();
+  const known = /(opus|sonnet|haiku|fable)/.exec(lower);
+  return known ? known[1] : lower.slice(0, 60);
+}
+
+function forFamily(family: string | undefined): string {
+  return family ? ` for ${family.charAt(0).toUpperCase()}${family.slice(1)} models` : '';
+}
+
+/** The `error.type` of an OpenAI-style error body (Codex and Copilot answer in that format). */
+export function openAIErrorType(status: number, kind: ErrorKind, authType: string): string {
+  if (status === 429) return 'rate_limit_exceeded';
+  switch (kind) {
+    case 'auth':
+    case 'needs-reauth':
+      return authType;
+    case 'network':
+      return 'server_error';
+    case 'bad-request':
+    case 'too-large':
+      return 'invalid_request_error';
+    case 'not-found':
+      return 'not_found_error';
+    case 'forbidden':
+      return 'permission_error';
+  }
+}
+
+/** "All 3 Anthropic accounts are rate-limited; the first frees up at 14:05 (in 23 min)." */
+export function allLimitedMessage(name: string, input: AllLimitedInput): { message: string; retryAfterSec: number } {
+  const { count, earliest, now, family } = input;
+  if (count === 0) {
+    return { message: `No ${name} account is set up in Rotary. Add one in the Rotary app or with "rotary auth login".`, retryAfterSec: 0 };
+  }
+  if (earliest === undefined) {
+    const what = count === 1 ? `The ${name} account needs` : `All ${count} ${name} accounts need`;
+    return { message: `${what} a new login in Rotary (or are disabled); none can take requests.`, retryAfterSec: 0 };
+  }
+  const retryAfterSec = Math.max(1, Math.ceil((earliest - now) / 1000));
+  const when = `at ${formatClock(earliest, now)} (${formatIn(earliest - now)})`;
+  const message =
+    count === 1
+      ? `The only ${name} account is rate-limited${forFamily(family)}; it frees up ${when}.`
+      : `All ${count} ${name} accounts are rate-limited${forFamily(family)}; the first frees up ${when}.`;
+  return { message, retryAfterSec };
+}
+
+/** Parse a JSON text, undefined when it is not JSON. */
+export function tryJson(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+export function nonNegInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** A JSON answer with a fixed `content-type`. */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): LocalResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** Responses (`input_tokens`/`output_tokens`) and chat completions (`prompt_tokens`/`completion_tokens`). */
+export function openaiTokens(usage: Record<string, unknown> | undefined): TokenCounts | undefined {
+  if (!usage) return undefined;
+  const out: TokenCounts = {};
+  const input = nonNegInt(usage.input_tokens) ?? nonNegInt(usage.prompt_tokens);
+  const output = nonNegInt(usage.output_tokens) ?? nonNegInt(usage.completion_tokens);
+  const details = asRecord(usage.input_tokens_details) ?? asRecord(usage.prompt_tokens_details);
+  const cacheRead = nonNegInt(details?.cached_tokens);
+  if (input !== undefined) out.input = input;
+  if (output !== undefined) out.output = output;
+  if (cacheRead !== undefined) out.cacheRead = cacheRead;
+  return out;
+}

@@ -1,0 +1,208 @@
+/**
+ * Starts a Rotary process: the one place that puts the core's parts together. The desktop
+ * app, `rotary gateway` (with or without `--ui`), every other CLI command, the bench and the
+ * test helpers all start here and ask only for what they need:
+ *
+ *   core      store + vault + account pool under ROTARY_HOME (always)
+ *   tokens    the token manager — one per process, shared by everything below (always)
+ *   poller    usage polling (`poller: {…}`)
+ *   service   the application service every transport calls (`service: {…}`)
+ *   gateway   the local gateway with its control API and activity log (`gateway: {…}`)
+ *   web       the web transport serving the UI on the gateway (`web: {…}`)
+ *
+ * `close()` stops them in reverse order and flushes the pool's batched bookkeeping.
+ */
+import type { Dispatcher } from 'undici';
+import { errorMessage } from './errors.js';
+import { ActivityLog } from './gateway/activity-log.js';
+import { createGateway, type Gateway, type GatewayOptions } from './gateway/gateway.js';
+import { rotaryHome } from './paths.js';
+import { AccountPool } from './pool/account-pool.js';
+import { createConfBackend, PoolStore, type StoreBackend } from './pool/store.js';
+import { createVault, type Vault } from './pool/vault.js';
+import { provider } from './providers/registry.js';
+import { createTokenManager, type TokenManager } from './providers/token-manager.js';
+import { createUsagePoller, type RotaryUsagePoller, type UsagePollerOptions } from './providers/usage-poller.js';
+import { createAppService, type AppService, type AppServiceDeps } from './service/app-service.js';
+import type { LoginDriver } from './service/login-sessions.js';
+import type { ActivityPort, GatewayPort, UsagePort } from './service/types.js';
+import { openVaultPort } from './service/vault-gate.js';
+import { mountWebTransport } from './web/web-transport.js';
+
+// ------------------------------------------------------------------ core
+
+export interface Core {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  pool: AccountPool;
+  vault: Vault;
+  store: PoolStore;
+  close(): Promise<void>;
+}
+
+export interface OpenCoreOptions {
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /** The app passes its electron-store; plain Node uses conf on the same file. */
+  backend?: StoreBackend;
+  vault?: Vault;
+  warn?: (message: string) => void;
+  /** Delete orphan secrets / flag records without secrets (default true). */
+  reconcile?: boolean;
+  /** Follow changes other processes make to the store file (default false). */
+  watch?: boolean;
+}
+
+/** Store, vault and account pool under `ROTARY_HOME`: what every Rotary process opens first. */
+export async function openCore(options: OpenCoreOptions = {}): Promise<Core> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? rotaryHome(env);
+  const vault = options.vault ?? (await createVault({ home, env, ...(options.warn ? { warn: options.warn } : {}) }));
+  const store = new PoolStore(options.backend ?? createConfBackend(home));
+  const pool = await AccountPool.open({ store, vault });
+  if (options.reconcile !== false) await pool.reconcile();
+  if (options.watch) pool.watch();
+  return { home, env, pool, vault, store, close: () => pool.close() };
+}
+
+// ------------------------------------------------------------------ runtime
+
+export interface RuntimeOptions extends OpenCoreOptions {
+  /** Usage polling. `start`: run the background schedule (otherwise it polls only when asked). */
+  poller?: { start: boolean } & Pick<UsagePollerOptions, 'minIntervalMs' | 'jitterMs'>;
+  /** The application service (needed by the gateway's control API and by every UI transport). */
+  service?: {
+    shell: AppServiceDeps['shell'];
+    version: string;
+    /** Loopback ports for the ChatGPT login's callback server (tests pass `[0]`). */
+    callbackPorts?: number[];
+    /** What only some shells have (Electron's clipboard and OS browser) and test knobs. */
+    extra?: Pick<AppServiceDeps, 'writeClipboard' | 'openExternal' | 'now' | 'poolEventDelayMs'>;
+  };
+  /** The local gateway. `optional`: a failure to start (port in use) is kept in `gatewayError` instead of thrown. */
+  gateway?: Pick<GatewayOptions, 'port' | 'key' | 'maxBodyBytes' | 'log' | 'now'> & { dispatcher?: Dispatcher; optional?: boolean };
+  /** Serve the web UI on the gateway (needs `gateway` and `service`). */
+  web?: { staticDir: string };
+}
+
+export interface Runtime extends Core {
+  /** The one token manager of this process. */
+  tokens: TokenManager;
+  poller?: RotaryUsagePoller;
+  service?: AppService;
+  gateway?: Gateway;
+  /** Why the gateway is not running, when it was optional and could not start. */
+  gatewayError?: string;
+  web?: ReturnType<typeof mountWebTransport>;
+}
+
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const core = await openCore(options);
+  const { pool, env, home } = core;
+  const tokens = createTokenManager({ pool, env, home });
+  let closing: Promise<void> | undefined;
+  const runtime: Runtime = { ...core, tokens, close: () => (closing ??= stopParts(runtime, core)) };
+  try {
+    if (options.poller) {
+      runtime.poller = createUsagePoller({ pool, tokens, env, ...pick(options.poller, 'minIntervalMs', 'jitterMs') });
+      if (options.poller.start) runtime.poller.start();
+    }
+    // The activity log belongs to the gateway; the service reads it, so it exists before both.
+    const activity = options.gateway ? new ActivityLog() : undefined;
+    if (options.service) runtime.service = createRuntimeService(runtime, options.service, activity);
+    if (options.gateway) {
+      const { optional, ...gatewayOptions } = options.gateway;
+      try {
+        runtime.gateway = await createGateway({
+          pool,
+          tokens,
+          env,
+          activity: activity!,
+          ...(runtime.service ? { control: runtime.service } : {}),
+          ...gatewayOptions,
+        });
+      } catch (error) {
+        if (!optional) throw error;
+        runtime.gatewayError = errorMessage(error);
+      }
+    }
+    if (options.web) {
+      if (!runtime.gateway || !runtime.service) throw new Error('The web UI needs a running gateway and the application service.');
+      runtime.web = mountWebTransport(runtime.gateway, runtime.service, { staticDir: options.web.staticDir });
+    }
+  } catch (error) {
+    await runtime.close().catch(() => undefined);
+    throw error;
+  }
+  return runtime;
+}
+
+/** Stops what `startRuntime` started, last first, then flushes and closes the pool. */
+async function stopParts(runtime: Runtime, core: Core): Promise<void> {
+  runtime.web?.close();
+  runtime.service?.close();
+  runtime.poller?.stop();
+  await runtime.gateway?.close();
+  await core.close();
+}
+
+/** The application service over this process's parts. Ports read the runtime lazily: the gateway starts after the service. */
+function createRuntimeService(runtime: Runtime, options: NonNullable<RuntimeOptions['service']>, activity: ActivityLog | undefined): AppService {
+  const { pool, env } = runtime;
+  const upstreamOrigin = originOf(env.ROTARY_UPSTREAM);
+  const login: LoginDriver = {
+    async begin(providerID, { signal, label }) {
+      const flow = await provider(providerID).beginLogin({ pool, env, ...(label ? { label } : {}), ...(options.callbackPorts ? { callbackPorts: options.callbackPorts } : {}) });
+      signal.addEventListener('abort', () => flow.cancel(), { once: true });
+      if (flow.kind === 'paste-code') return { kind: 'paste-code', authorizeUrl: flow.url, submit: async (code) => ({ recordID: (await flow.submit(code)).id }) };
+      const result = flow.result.then((record) => ({ recordID: record.id }));
+      if (flow.kind === 'await-callback') return { kind: 'await-callback', authorizeUrl: flow.url, callbackUrl: flow.callbackUrl, result };
+      return { kind: 'device-code', userCode: flow.userCode, verificationUri: flow.verificationUri, expiresAt: flow.expiresAt, result };
+    },
+  };
+  const gateway: GatewayPort = {
+    running: () => runtime.gateway !== undefined,
+    url: () => runtime.gateway?.url,
+    port: () => runtime.gateway?.port,
+    error: () => (runtime.gateway ? undefined : (runtime.gatewayError ?? 'The gateway is not started in this process.')),
+    key: () => runtime.gateway?.key,
+  };
+  const usage: UsagePort | undefined = runtime.poller && {
+    async refresh({ providerID, recordID }) {
+      const ids = providerID ? [providerID] : pool.providers().map((p) => p.providerID);
+      await Promise.all(ids.map((id) => runtime.poller!.refreshNow(id, providerID ? recordID : undefined)));
+    },
+  };
+  const activityPort: ActivityPort | undefined = activity && {
+    conversations: (limit = 50) => activity.conversations().slice(0, limit),
+    requests: (conversationID, limit) => activity.requests(conversationID, limit),
+    subscribe: (listener) => activity.subscribe(listener),
+  };
+  return createAppService({
+    pool,
+    store: runtime.store,
+    shell: options.shell,
+    version: options.version,
+    login,
+    gateway,
+    ...(usage ? { usage } : {}),
+    ...(activityPort ? { activity: activityPort } : {}),
+    ...(upstreamOrigin ? { extraExternalOrigins: [upstreamOrigin] } : {}),
+    vault: openVaultPort(runtime.vault),
+    ...options.extra,
+  });
+}
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pick<T extends object, K extends keyof T>(object: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (object[k] !== undefined) out[k] = object[k];
+  return out;
+}
