@@ -362,7 +362,8 @@ describe('what the window says (issue 14 §2–§5, §8, §11)', () => {
     const held: Array<() => void> = [];
     await page.route('**/rpc/**', (route) => void held.push(() => void route.continue().catch(() => undefined)));
     await page.goto(s.uiURL);
-    await page.getByTestId('app-loading').waitFor();
+    // The vault gate's "Opening Rotary…", then the window's own loading state: a spinner either way.
+    await page.getByRole('status').filter({ hasText: /Opening Rotary|Loading/ }).first().waitFor();
     expect(await page.getByText(/not running/).count()).toBe(0);
     expect(await page.getByText('Welcome to Rotary').count()).toBe(0);
     await expectAccessible('loading');
