@@ -45,7 +45,7 @@ it('prints address and settings, serves with a vault-kept key, stops, and prints
   const { url, key } = run.gateway;
   expect(stdout.text()).toContain(`Rotary gateway listening on ${url}`);
   expect(stdout.text()).toContain(`ANTHROPIC_BASE_URL=${url}/anthropic`);
-  expect(stdout.text()).toContain(`ANTHROPIC_AUTH_TOKEN=${key}`);
+  expect(stdout.text()).toContain(`ANTHROPIC_AUTH_TOKEN='${key}'`);
   expect(stdout.text()).toContain('base_url = "');
   expect(await run.core.vault.get(GATEWAY_KEY_VAULT_KEY)).toBe(key);
 
@@ -85,7 +85,7 @@ it('ROTARY_GATEWAY_KEY wins and the client settings are data too', async () => {
   await run.stop();
   const settings = gatewayClientSettings({ url: 'http://127.0.0.1:8787', key: 'k' });
   expect(settings.map((s) => s.id)).toEqual(['claude-code', 'codex', 'opencode', 'anthropic-sdk', 'openai-sdk', 'copilot-sdk']);
-  expect(settings[0]!.snippet).toBe('export ANTHROPIC_BASE_URL=http://127.0.0.1:8787/anthropic\nexport ANTHROPIC_AUTH_TOKEN=k');
+  expect(settings[0]!.snippet).toBe("export ANTHROPIC_BASE_URL=http://127.0.0.1:8787/anthropic\nexport ANTHROPIC_AUTH_TOKEN='k'");
 });
 
 it('a bad ROTARY_GATEWAY_PORT is a clear error', async () => {

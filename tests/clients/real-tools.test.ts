@@ -126,7 +126,7 @@ describe('the real tools through the gateway after rotary setup', () => {
     const exports = await runCli(['env', 'opencode', '--port', port()], toolEnv(t0), { timeoutMs: 60_000 });
     t0.cleanup();
     expect(exports.code, exports.stderr).toBe(0);
-    const key = /^export ROTARY_GATEWAY_KEY=(\S+)$/m.exec(exports.stdout)?.[1];
+    const key = /^export ROTARY_GATEWAY_KEY='([^']+)'$/m.exec(exports.stdout)?.[1];
     expect(key).toBe(h.gw.key);
     await roundTrip(
       'opencode',

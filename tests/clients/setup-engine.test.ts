@@ -164,6 +164,19 @@ describe('each tool\'s own settings', () => {
     expect(JSON.parse(t.read('claude-code'))).toEqual({ env: { ANTHROPIC_BASE_URL: 'https://my-proxy.invalid' }, model: 'haiku' });
   });
 
+  it('JSON edits leave the user\'s lines as they were: an inline object stays inline, a line\'s comment stays on it', () => {
+    t.write('claude-code', USER_CONFIGS['claude-code'].text);
+    t.write('opencode', USER_CONFIGS.opencode.text);
+    applySetup('claude-code', ctx);
+    applySetup('opencode', ctx);
+    expect(t.read('claude-code')).toContain('\n    "statusLine": { "type": "command", "command": "echo mine" },\n    "apiKeyHelper": ');
+    expect(t.read('claude-code')).toContain('\n        "DISABLE_AUTOUPDATER": "1",\n        "ANTHROPIC_BASE_URL": "http://127.0.0.1:8787/anthropic"\n    },');
+    const opencode = t.read('opencode');
+    expect(opencode).toContain('"options": { "timeout": 600000, "baseURL": "http://127.0.0.1:8787/openai", "apiKey": "{env:ROTARY_GATEWAY_KEY}" }, // my own option');
+    expect(opencode).toContain('  "autoupdate": false, // no surprises\n');
+    expect(opencode).toContain('  // My opencode config: comments and trailing commas are fine in JSONC.\n');
+  });
+
   it('Codex: top-level keys before the first table, the user\'s model_provider kept as a comment and put back', () => {
     t.write('codex', USER_CONFIGS.codex.text);
     applySetup('codex', ctx);

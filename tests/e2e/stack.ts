@@ -34,6 +34,8 @@ export interface StackOptions {
   /** Start the background usage poller (default false: tests refresh explicitly). */
   pollUsage?: boolean;
   log?: (line: string) => void;
+  /** Extra environment for the core (e.g. a temporary HOME for "Connect a tool", which writes the tools' config files there). */
+  env?: Record<string, string>;
 }
 
 export interface Stack {
@@ -74,6 +76,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ROTARY_HOME: home,
     ROTARY_UPSTREAM: sim.url,
     ROTARY_SECRET_BACKEND: secrets,
+    ...options.env,
   };
   // A service name of its own keeps parallel test files from reconciling each other's secrets away.
   const vaultService = `Rotary-e2e-${randomBytes(4).toString('hex')}`;

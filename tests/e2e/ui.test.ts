@@ -503,12 +503,12 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await connect.waitFor();
     const text = await connect.innerText();
     expect(text).toContain(`ANTHROPIC_BASE_URL=${s.gateway.url}/anthropic`);
-    expect(text).toContain('ANTHROPIC_AUTH_TOKEN=<rotary-gateway-key>');
+    expect(text).toContain("ANTHROPIC_AUTH_TOKEN='<rotary-gateway-key>'");
     await b.screenshot('gateway-connect');
     await connect.getByRole('button', { name: 'Copy Claude Code settings' }).click();
     await expect
       .poll(() => page.evaluate<string>('navigator.clipboard.readText()'))
-      .toBe(`export ANTHROPIC_BASE_URL=${s.gateway.url}/anthropic\nexport ANTHROPIC_AUTH_TOKEN=${s.gateway.key}`);
+      .toBe(`export ANTHROPIC_BASE_URL=${s.gateway.url}/anthropic\nexport ANTHROPIC_AUTH_TOKEN='${s.gateway.key}'`);
     await page.keyboard.press('Escape');
 
     await page.getByRole('button', { name: 'Settings', exact: true }).click();

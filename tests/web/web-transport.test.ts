@@ -214,7 +214,7 @@ describe('web transport: events and data', () => {
     });
     const r = await service.call('gateway:copySettings', { clientID: 'claude-code' });
     expect(r).toEqual({ ok: true, value: { copied: true } });
-    expect(clipboard[0]).toContain(`ANTHROPIC_AUTH_TOKEN=${gw.key}`);
+    expect(clipboard[0]).toContain(`ANTHROPIC_AUTH_TOKEN='${gw.key}'`);
     expect(clipboard[0]).not.toContain(GATEWAY_KEY_PLACEHOLDER);
     service.close();
   });

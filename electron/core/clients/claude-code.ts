@@ -8,7 +8,7 @@ import path from 'node:path';
 import { provider } from '../providers/registry.js';
 import { userHome } from './homes.js';
 import { checkJson, jsonPresence, mergeJson, unmergeJson, valueAt, type JsonSetting } from './json-config.js';
-import { shellCommand, shellQuote } from './shell-command.js';
+import { shellCommand, shellQuote, shellQuoteAlways } from './shell-command.js';
 import type { GatewayTarget, SetupTool } from './types.js';
 
 export const ANTHROPIC_TERMS_NOTE = 'Anthropic accounts are for Claude Code only: Anthropic allows subscription logins only in its own clients.';
@@ -42,5 +42,5 @@ export const claudeCode: SetupTool = {
     const set = ['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_API_KEY'].filter((name) => valueAt(text, ['env', name]) !== undefined);
     return set.map((name) => `env.${name} is also set in this file; Claude Code would send it besides the gateway key. Remove it to use Rotary.`);
   },
-  envLines: (url, key) => [`export ANTHROPIC_BASE_URL=${shellQuote(anthropicBaseUrl(url))}`, `export ANTHROPIC_AUTH_TOKEN=${shellQuote(key)}`],
+  envLines: (url, key) => [`export ANTHROPIC_BASE_URL=${shellQuote(anthropicBaseUrl(url))}`, `export ANTHROPIC_AUTH_TOKEN=${shellQuoteAlways(key)}`],
 };

@@ -13,7 +13,7 @@ import { ANTHROPIC_TERMS_NOTE } from './claude-code.js';
 import { openaiBaseUrl } from './codex.js';
 import { xdgConfigHome } from './homes.js';
 import { checkJson, jsonPresence, mergeJson, unmergeJson, type JsonSetting } from './json-config.js';
-import { shellQuote } from './shell-command.js';
+import { shellQuote, shellQuoteAlways } from './shell-command.js';
 import type { SetupTool } from './types.js';
 
 export const KEY_ENV = 'ROTARY_GATEWAY_KEY';
@@ -62,7 +62,7 @@ export const opencode: SetupTool = {
   routesNote: `The OpenAI (/openai) and GitHub Copilot (/copilot) routes. ${ANTHROPIC_TERMS_NOTE}`,
   warnings: () => [],
   envLines: (url, key) => [
-    `export ${KEY_ENV}=${shellQuote(key)}`,
+    `export ${KEY_ENV}=${shellQuoteAlways(key)}`,
     // Works without `rotary setup opencode` too: opencode merges this over its config files.
     `export OPENCODE_CONFIG_CONTENT=${shellQuote(JSON.stringify({ provider: providerSettings(url, key) }))}`,
   ],

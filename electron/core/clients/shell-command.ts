@@ -20,3 +20,8 @@ function quoteCmd(arg: string): string {
 export function shellQuote(value: string): string {
   return quotePosix(value);
 }
+
+/** Always single-quoted: a key, so the copy-ready text is the same whether the key or its placeholder is put in. */
+export function shellQuoteAlways(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,4 +1,4 @@
-/** Copy-ready client settings (Claude Code, opencode, Codex CLI, SDKs) for the running gateway. */
+/** "Connect a tool": one-click setup per tool (tool-setup.tsx), then the copy-ready settings (Claude Code, Codex CLI, opencode, SDKs). */
 import { For, Match, Show, Switch } from 'solid-js';
 import { GATEWAY_KEY_PLACEHOLDER } from '../../../../shared/ipc';
 import { useApi } from '../../lib/api';
@@ -6,6 +6,7 @@ import { useAppState, type LoadState } from '../../lib/app-state';
 import { CopyButton } from '../../ui/copy-button';
 import { Spinner } from '../../ui/spinner';
 import { notify } from '../../ui/toast';
+import { ToolSetup } from './tool-setup';
 
 const errorOf = (load: LoadState) => (load.kind === 'error' ? load.message : '');
 
@@ -25,10 +26,6 @@ export function GatewayClientSettings() {
 
   return (
     <div class="flex flex-col gap-4" data-testid="client-settings">
-      <p class="text-xs text-muted">
-        Point a tool at the gateway with these settings. “Copy” puts them on the clipboard with your gateway key in
-        place of <code class="font-mono">{GATEWAY_KEY_PLACEHOLDER}</code>.
-      </p>
       <Switch>
         <Match when={!app.gateway() && app.load().kind === 'error'}>
           <p class="text-sm text-danger" role="alert">The gateway settings could not be read: {errorOf(app.load())}</p>
@@ -40,6 +37,14 @@ export function GatewayClientSettings() {
           <p class="text-sm text-muted">The gateway is not running, so there is nothing to point a tool at yet.</p>
         </Match>
       </Switch>
+      <Show when={app.gateway()?.running}>
+        <ToolSetup />
+        <h3 class="text-sm font-medium">Or copy the settings</h3>
+      </Show>
+      <p class="text-xs text-muted">
+        Point a tool at the gateway with these settings. “Copy” puts them on the clipboard with your gateway key in
+        place of <code class="font-mono">{GATEWAY_KEY_PLACEHOLDER}</code>.
+      </p>
       <For each={clients()}>
         {(c) => (
           <section class="flex flex-col gap-1.5" aria-label={c.title}>
