@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { provider } from '../providers/registry.js';
-import { userHome } from './homes.js';
+import { toolConfigDir } from './homes.js';
 import { checkJson, jsonPresence, mergeJson, unmergeJson, valueAt, type JsonSetting } from './json-config.js';
 import { shellCommand, shellQuote, shellQuoteAlways } from './shell-command.js';
 import type { GatewayTarget, SetupTool } from './types.js';
@@ -28,8 +28,9 @@ export const claudeCode: SetupTool = {
   id: 'claude-code',
   title: 'Claude Code',
   fileHint: '~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set)',
-  limitedNote: 'Claude Code shows the message at once instead of retrying (the answer carries `x-should-retry: false`).',
-  configFile: (env) => path.join(env.CLAUDE_CONFIG_DIR ? path.resolve(env.CLAUDE_CONFIG_DIR) : path.join(userHome(env), '.claude'), 'settings.json'),
+  limitedNote:
+    'Claude Code stops after a few seconds with the gateway\'s message ("API Error: Request rejected (429) · The only Anthropic account is rate-limited; it frees up at 12:09 (in 30 min).") instead of retrying until then.',
+  configFile: (env) => path.join(toolConfigDir(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'settings.json'),
   check: (file, text) => checkJson(file, text, { comments: false }),
   apply: (text, target, prior) => mergeJson(text, settings(target), prior),
   remove: (text, marks) => unmergeJson(text, marks),

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { provider } from '../providers/registry.js';
-import { userHome } from './homes.js';
+import { toolConfigDir } from './homes.js';
 import { hasBlocks, insertBlocks, removeBlocks, type TomlBlocks } from './toml-blocks.js';
 import { ANTHROPIC_TERMS_NOTE } from './claude-code.js';
 import { ConfigUnreadableError, NO_MARKS, SetupConflictError, type GatewayTarget, type SetupTool } from './types.js';
@@ -64,8 +64,8 @@ export const codex: SetupTool = {
   id: 'codex',
   title: 'Codex CLI',
   fileHint: '~/.codex/config.toml ($CODEX_HOME/config.toml when set)',
-  limitedNote: 'Codex gets ChatGPT\'s own `usage_limit_reached` error with the reset time and ends the turn with it.',
-  configFile: (env) => path.join(env.CODEX_HOME ? path.resolve(env.CODEX_HOME) : path.join(userHome(env), '.codex'), 'config.toml'),
+  limitedNote: 'Codex ends the turn at once with its own usage-limit message and the reset time ("You’ve hit your usage limit. Try again at 12:09 PM.").',
+  configFile: (env) => path.join(toolConfigDir(env, 'CODEX_HOME', '.codex'), 'config.toml'),
   check(file, text) {
     parsed(file, text);
   },

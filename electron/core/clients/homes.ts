@@ -10,3 +10,9 @@ export function userHome(env: NodeJS.ProcessEnv): string {
 export function xdgConfigHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_CONFIG_HOME ? path.resolve(env.XDG_CONFIG_HOME) : path.join(userHome(env), '.config');
 }
+
+/** A tool's config folder: `$VARIABLE` when set (`CLAUDE_CONFIG_DIR`, `CODEX_HOME`), else `~/<dotDir>`. */
+export function toolConfigDir(env: NodeJS.ProcessEnv, variable: string, dotDir: string): string {
+  const set = env[variable];
+  return set ? path.resolve(set) : path.join(userHome(env), dotDir);
+}

@@ -44,7 +44,8 @@ export const opencode: SetupTool = {
   id: 'opencode',
   title: 'opencode',
   fileHint: '~/.config/opencode/opencode.json ($XDG_CONFIG_HOME/opencode; an existing opencode.jsonc or config.json there is used instead)',
-  limitedNote: 'opencode shows the provider\'s error with the reset time.',
+  limitedNote:
+    'opencode does not give up: it waits for the `retry-after` the gateway sends (the time the first account frees up) and tries again, so `opencode run` sits silent until then; interrupt it to stop.',
   configFile(env) {
     const dir = path.join(xdgConfigHome(env), 'opencode');
     const existing = CONFIG_NAMES.map((name) => path.join(dir, name)).find((file) => fs.existsSync(file));
