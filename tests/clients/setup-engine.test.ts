@@ -221,6 +221,18 @@ describe('each tool\'s own settings', () => {
     expect(config.provider.anthropic).toBeUndefined();
   });
 
+  it('undo without a record (ROTARY_HOME wiped) still takes out exactly what setup writes, and keeps the rest', () => {
+    for (const tool of SETUP_TOOL_IDS) {
+      t.write(tool, USER_CONFIGS[tool].text);
+      applySetup(tool, ctx);
+    }
+    fs.rmSync(path.join(t.rotaryHome, 'client-setup.json'));
+    for (const tool of SETUP_TOOL_IDS) {
+      expect(undoSetup(tool, ctx).outcome, tool).toBe('removed');
+      expect(settingsOf(tool, t.read(tool)), tool).toEqual(settingsOf(tool, USER_CONFIGS[tool].text));
+    }
+  });
+
   it('a config kept as a symlink is edited where it points; the link stays a link', () => {
     const real = path.join(t.home, 'dotfiles', 'settings.json');
     fs.mkdirSync(path.dirname(real), { recursive: true });

@@ -174,7 +174,7 @@ export function undoSetup(toolID: SetupToolID, ctx: SetupContext): UndoResult {
   }
   const text = current.toString('utf8');
   tool.check(file, text);
-  const marks = record?.marks ?? tool.apply(text, ctx.target, NO_MARKS, file).marks;
+  const marks = record?.marks ?? guessMarks(toolID, text, ctx, file);
   const stripped = tool.remove(text, marks);
   const backup = record?.backup && fs.existsSync(record.backup) ? record.backup : undefined;
   if (stripped === text) {
@@ -206,6 +206,22 @@ export function setupStatus(toolID: SetupToolID, ctx: SetupContext): SetupStatus
   }
   if (presence === 'stale') return status('changed-by-hand', `Rotary's settings in ${file} differ from what setup writes now (edited, or another port); set up again to fix them.`);
   return record ? status('changed-by-hand', `Rotary's settings were taken out of ${file} by hand.`) : status('not-connected', `Not set up (${file} has no settings of Rotary's).`);
+}
+
+/**
+ * Without a record (ROTARY_HOME was wiped, or the settings were pasted by hand) Rotary's values
+ * are recognised by being exactly what setup writes now; a file setup could not merge into has none.
+ * (Values setup replaced cannot be put back then: the backup beside the file still has them.)
+ */
+function guessMarks(toolID: SetupToolID, text: string, ctx: SetupContext, file: string): JsonMarks {
+  try {
+    const { wrote, replaced } = setupTool(toolID).apply(text, ctx.target, NO_MARKS, file).marks;
+    // Which objects setup created is not known any more: those on Rotary's paths go if left empty.
+    const created = [...new Map(wrote.flatMap((w) => w.path.slice(1).map((_, i) => w.path.slice(0, i + 1))).map((p) => [JSON.stringify(p), p])).values()];
+    return { wrote, replaced, created };
+  } catch {
+    return NO_MARKS;
+  }
 }
 
 // ------------------------------------------------------------------ files
