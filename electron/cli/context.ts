@@ -3,6 +3,7 @@
  * accounts into IDs. Same store and keychain as the app (`openCore`).
  */
 import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
+import { escapeControls } from '../../shared/plain-text.js';
 import { allProviders } from '../core/providers/registry.js';
 import { startRuntime, type Runtime } from '../core/runtime.js';
 import { describeArg } from './args.js';
@@ -11,20 +12,20 @@ import { providerName } from './render.js';
 
 /**
  * Run `body` with a started runtime (core and token manager; a usage poller when asked),
- * closing it (and flushing batched writes) afterwards. Store notices (a corrupt file moved
- * aside) go to stderr. No start-up reconcile: it would race with an app that is adding an
- * account at this moment (secret written, record not yet) and delete the new secret; the app
- * reconciles when it starts.
+ * closing it (and flushing batched writes) afterwards. Store notices (a damaged file restored
+ * from its last good copy) go to stderr. No start-up reconcile: flagging records without a
+ * secret is the long-running processes' job (the app, `rotary gateway`); a command only reads
+ * and writes what it was asked to.
  */
 export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>, options: { watch?: boolean; usage?: boolean } = {}): Promise<T> {
   const core = await startRuntime({
     env: io.env,
     reconcile: false,
     watch: options.watch ?? false,
-    warn: (message) => println(io.stderr, message),
+    warn: (message) => println(io.stderr, escapeControls(message)),
     ...(options.usage ? { poller: { start: false, jitterMs: 0 } } : {}),
   });
-  const notify = (message: string) => println(io.stderr, `rotary: ${message}`);
+  const notify = (message: string) => println(io.stderr, `rotary: ${escapeControls(message)}`);
   for (const notice of core.store.pendingNotices()) notify(notice.message);
   const off = core.store.onNotice((notice) => notify(notice.message));
   try {
@@ -51,6 +52,6 @@ export function resolveAccount(core: Pick<Runtime, 'pool'>, providerID: Provider
   if (found) return found;
   const accounts = core.pool.getAccounts(providerID);
   if (accounts.length === 0) throw new CliFailure(`${providerName(providerID)} has no accounts. Add one with \`rotary auth login ${providerID}\`.`);
-  const names = accounts.map((a) => `"${a.label}"`).join(', ');
+  const names = accounts.map((a) => `"${escapeControls(a.label)}"`).join(', ');
   throw new CliFailure(`No ${providerName(providerID)} account matches ${describeArg(query)}. Accounts: ${names}.`);
 }

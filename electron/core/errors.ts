@@ -9,6 +9,7 @@ export type RotaryErrorCode =
   | 'vault-error'
   | 'store-corrupt'
   | 'store-locked'
+  | 'disk-full'
   | 'not-found'
   | 'bad-input'
   | 'provider-error'
