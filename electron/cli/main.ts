@@ -21,12 +21,13 @@ import { authReset } from './auth-reset.js';
 import { authSwitch } from './auth-switch.js';
 import { authUsage } from './auth-usage.js';
 import type { Command } from './command.js';
+import { doctor } from './doctor.js';
 import { gateway } from './gateway.js';
 import { CancelledError, CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, printError, printHelp, println, UsageError, type CliIO } from './io.js';
 import { packageInfo } from './package-root.js';
 import { scrubSecrets } from './stdin.js';
 
-export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway];
+export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, doctor];
 
 const AUTH_HELP = `Usage: rotary auth <command> [options]
 

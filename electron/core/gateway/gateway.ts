@@ -5,7 +5,9 @@
  * live on the same server and key; other parts (the web UI transport) mount their own routes.
  *
  * Port: `ROTARY_GATEWAY_PORT`, default 8787 (a free, memorable port that common dev servers
- * do not use). Key: `ROTARY_GATEWAY_KEY`, else generated once and kept in the vault.
+ * do not use). Key: `ROTARY_GATEWAY_KEY`, else generated once and kept in the vault. Timeouts,
+ * the connection cap and the in-flight body budget (server-limits.ts, `ROTARY_GATEWAY_*`) keep
+ * slow, idle and flooding clients from holding it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
