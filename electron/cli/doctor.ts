@@ -115,6 +115,8 @@ function storeCheck(h: PoolHealth): DoctorCheck {
     }
     case 'too-new':
       return { id: 'store', status: 'problem', message: `${h.storePath} cannot be used: ${h.store.reason}`, fix: 'update Rotary to the version that wrote it (Rotary changes nothing in it meanwhile)' };
+    case 'unreadable':
+      return { id: 'store', status: 'problem', message: `${h.storePath}: ${h.store.reason}`, fix: `give this user read and write access to it (chmod 600 ${h.storePath}); Rotary never replaces it meanwhile` };
     case 'damaged': {
       const good = h.lastGood.find((c) => c.state === 'ok');
       return {
@@ -242,7 +244,9 @@ function printReport(io: CliIO, report: DoctorReport): void {
 async function fix(io: CliIO, options: { yes: boolean; quiet: boolean }): Promise<void> {
   const say = (line: string) => (options.quiet ? println(io.stderr, `rotary: ${escapeControls(line)}`) : println(io.stdout, escapeControls(line)));
   const storePath = path.join(rotaryHome(io.env), `${STORE_NAME}.json`);
-  if (inspectStoreFile(storePath).state === 'too-new') throw new CliFailure(`${storePath} was written by a newer Rotary; nothing was changed. Update Rotary.`);
+  const state = inspectStoreFile(storePath);
+  if (state.state === 'too-new') throw new CliFailure(`${storePath} was written by a newer Rotary; nothing was changed. Update Rotary.`);
+  if (state.state === 'unreadable') throw new CliFailure(`${storePath}: ${state.reason}; nothing was changed.`);
   // Opening the store restores a damaged one (the notice goes to stderr).
   await withCore(io, async (core) => {
     const health = (await diagnose(io.env)).health;

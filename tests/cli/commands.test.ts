@@ -289,11 +289,12 @@ describe('rotary (subprocess)', () => {
   it('a corrupt store file is moved aside, restored from its last good copy, and the user told on stderr', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
+    await seed();
     fs.writeFileSync(path.join(h.home, 'rotary.json'), '{ this is not json');
     const res = await runCli(['auth', 'list'], h.env);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/rotary: The account list .* was damaged .*restored it from the last good copy/);
-    expect(res.stdout).toMatch(/Anthropic\s+2 accounts/);
+    expect(res.stdout).toMatch(/Anthropic\s+2 accounts\s+active: work/);
     expect(fs.readdirSync(h.home).some((f) => f.startsWith('rotary.json.corrupt-'))).toBe(true);
   });
 });

@@ -95,7 +95,9 @@ export type StoreFileState =
   | { state: 'missing' }
   | { state: 'ok'; data: StoreData; migrated: boolean }
   | { state: 'damaged'; reason: string }
-  | { state: 'too-new'; reason: string };
+  | { state: 'too-new'; reason: string }
+  /** The file is there but cannot be read (permissions): nothing is wrong with its content, so it is never replaced. */
+  | { state: 'unreadable'; reason: string };
 
 /** What a store file (or one of its copies) holds, without changing anything. Never throws. */
 export function inspectStoreFile(file: string): StoreFileState {
@@ -104,7 +106,7 @@ export function inspectStoreFile(file: string): StoreFileState {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
-    return { state: 'damaged', reason: `it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    return { state: 'unreadable', reason: `it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); check its owner and permissions` };
   }
   if (!text.trim()) return { state: 'damaged', reason: 'the file is empty' };
   let raw: unknown;
@@ -123,8 +125,9 @@ export function inspectStoreFile(file: string): StoreFileState {
   }
 }
 
-function tooNewError(file: string, reason: string): RotaryError {
-  return new RotaryError('store-corrupt', `Rotary cannot use ${file}: ${reason} Nothing was changed.`);
+/** A store Rotary must not touch: written by a newer version, or not readable by this user. */
+function untouchableError(file: string, reason: string): RotaryError {
+  return new RotaryError('store-corrupt', `Rotary cannot use ${file}: ${reason}${reason.endsWith('.') ? '' : '.'} Nothing was changed.`);
 }
 
 // ------------------------------------------------------------------ the store
@@ -153,7 +156,7 @@ export class PoolStore {
     const found = inspectStoreFile(this.path);
     if (found.state === 'ok') return found.data;
     if (found.state === 'missing') return emptyStoreData();
-    if (found.state === 'too-new') throw tooNewError(this.path, found.reason);
+    if (found.state === 'too-new' || found.state === 'unreadable') throw untouchableError(this.path, found.reason);
     return this.withLock(() => this.readOrRecover());
   }
 
@@ -210,7 +213,7 @@ export class PoolStore {
     const found = inspectStoreFile(this.path);
     if (found.state === 'ok') return found.data;
     if (found.state === 'missing') return emptyStoreData();
-    if (found.state === 'too-new') throw tooNewError(this.path, found.reason);
+    if (found.state === 'too-new' || found.state === 'unreadable') throw untouchableError(this.path, found.reason);
 
     const backupPath = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     fs.renameSync(this.path, backupPath);
