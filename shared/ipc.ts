@@ -120,7 +120,7 @@ export const AccountViewSchema = AccountRecordSchema.extend({
 });
 export type AccountViewDTO = z.infer<typeof AccountViewSchema>;
 
-/** The accounts of one provider, in pool order (active first). */
+/** The accounts of one provider, in the user's order (also the rotation order; a switch does not change it). */
 export const ProviderAccountsSchema = z.object({
   providerID: ProviderIDSchema,
   name: z.string(),
@@ -259,6 +259,8 @@ export const AppInfoSchema = z.object({
   shell: z.enum(['electron', 'web']),
   links: z.array(z.object({ label: z.string(), url: z.string() })),
   shortcuts: z.array(z.object({ keys: z.string(), action: z.string() })),
+  /** Where account tokens are kept (the OS keychain, or one of the explicit file backends): the UI names it. */
+  secretStore: z.enum(['keychain', 'file', 'encrypted-file']).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
@@ -275,7 +277,39 @@ export type Notice = z.infer<typeof NoticeSchema>;
 export const UiCommandSchema = z.object({ command: z.enum(['open-settings', 'open-provider']), providerID: ProviderIDSchema.optional() });
 export type UiCommand = z.infer<typeof UiCommandSchema>;
 
+// ───────────────────────────────────────────────────────────── vault
+
+/**
+ * Where the tokens are kept and whether the app can use it yet. The renderer shows an unlock
+ * or create screen before the main window while the state is not `ready`.
+ *  - `ready`: open (keychain reachable, encrypted vault unlocked, or the plain file backend);
+ *  - `locked`: the encrypted file vault exists and needs its passphrase (`vault:unlock`);
+ *  - `missing`: no encrypted vault yet; `vault:create` makes one with a new passphrase
+ *    (offered on a first run without a Secret Service: `message` says what is missing);
+ *  - `unavailable`: the keychain cannot be used and nothing else is offered (`message` says
+ *    why and what to do; `vault:status` again after fixing it).
+ * The passphrase goes only renderer → core (`vault:unlock`, `vault:create`) and no result or
+ * event ever carries it back.
+ */
+export const VaultStatusSchema = z.object({
+  state: z.enum(['ready', 'locked', 'missing', 'unavailable']),
+  /** Absent when it could not be determined (a bad ROTARY_SECRET_BACKEND or vault.json: see `message`). */
+  backend: z.enum(['keychain', 'encrypted-file', 'file']).optional(),
+  /** False only for the plain `file` backend. */
+  encrypted: z.boolean(),
+  /** Keychain service name or file path, when known. */
+  location: z.string().optional(),
+  message: z.string().optional(),
+});
+export type VaultStatus = z.infer<typeof VaultStatusSchema>;
+
+/** Empty or too short passphrases are refused by the core with a message saying why. */
+const PassphraseInput = z.object({ passphrase: z.string().max(1024) }).strict();
+
 // ───────────────────────────────────────────────────────────── the channel table
+
+/** Most requests one `activity:requests` call returns (the activity log keeps as many). */
+export const MAX_REQUESTS_PER_CALL = 10_000;
 
 const NoInput = z.object({}).strict().optional();
 const AccountRef = z.object({ providerID: ProviderIDSchema, recordID: z.string().min(1) }).strict();
@@ -299,6 +333,11 @@ export const CHANNELS = {
     output: AccountViewSchema,
   },
   'accounts:clearCooldown': { input: AccountRef, output: AccountViewSchema },
+  /** The user's order of one provider's accounts (every account of it, once): shown everywhere, walked by rotation. */
+  'accounts:reorder': {
+    input: z.object({ providerID: ProviderIDSchema, orderedIDs: z.array(z.string().min(1)).min(1).max(1000) }).strict(),
+    output: ProviderAccountsSchema,
+  },
   /** Take an account out of rotation (or back in) without removing it: a disabled account is skipped and not polled. */
   'accounts:setDisabled': { input: AccountRef.extend({ disabled: z.boolean() }).strict(), output: AccountViewSchema },
   'providers:list': { input: NoInput, output: ProvidersViewSchema },
@@ -335,11 +374,17 @@ export const CHANNELS = {
     input: z.object({ limit: z.number().int().min(1).max(500).optional() }).strict().optional(),
     output: z.array(ConversationSummarySchema),
   },
-  /** The requests of one conversation, newest first (up to 200), with their rotation events. */
+  /** The requests of one conversation, newest first (`limit`, default 200, at most `MAX_REQUESTS_PER_CALL`), with their rotation events. */
   'activity:requests': {
-    input: z.object({ conversationID: z.string().min(1) }).strict(),
+    input: z.object({ conversationID: z.string().min(1), limit: z.number().int().min(1).max(MAX_REQUESTS_PER_CALL).optional() }).strict(),
     output: z.array(RequestEntrySchema),
   },
+  /** The vault's state (see `VaultStatusSchema`); the renderer asks before showing the main window. */
+  'vault:status': { input: NoInput, output: VaultStatusSchema },
+  /** Unlock the encrypted file vault; a wrong passphrase is `unauthorized` and changes nothing. */
+  'vault:unlock': { input: PassphraseInput, output: VaultStatusSchema },
+  /** Create the encrypted file vault with a new passphrase (state `missing` only). */
+  'vault:create': { input: PassphraseInput, output: VaultStatusSchema },
   'app:info': { input: NoInput, output: AppInfoSchema },
   /** Open an https link (allow-listed: provider login pages, project links) in the OS browser. */
   'app:openExternal': {

@@ -4,22 +4,30 @@
  */
 import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
 import { escapeControls } from '../../shared/plain-text.js';
+import { rotaryHome } from '../core/paths.js';
 import { allProviders } from '../core/providers/registry.js';
+import type { Vault } from '../core/pool/vault.js';
 import { startRuntime, type Runtime } from '../core/runtime.js';
 import { describeArg } from './args.js';
 import { CliFailure, println, UsageError, type CliIO } from './io.js';
 import { providerName } from './render.js';
+import { openCliVault } from './vault-open.js';
 
 /**
  * Run `body` with a started runtime (core and token manager; a usage poller when asked),
  * closing it (and flushing batched writes) afterwards. Store notices (a damaged file restored
  * from its last good copy) go to stderr. No start-up reconcile: flagging records without a
  * secret is the long-running processes' job (the app, `rotary gateway`); a command only reads
- * and writes what it was asked to.
+ * and writes what it was asked to. The vault is opened first (`openCliVault`: passphrase prompt,
+ * first-run offer of the encrypted vault).
  */
-export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>, options: { watch?: boolean; usage?: boolean } = {}): Promise<T> {
+export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>, options: { watch?: boolean; usage?: boolean; vault?: Vault } = {}): Promise<T> {
+  const home = rotaryHome(io.env);
   const core = await startRuntime({
     env: io.env,
+    home,
+    // A command that already opened the vault (doctor) passes it, so nobody is asked twice for a passphrase.
+    vault: options.vault ?? (await openCliVault(io, home)),
     reconcile: false,
     watch: options.watch ?? false,
     warn: (message) => println(io.stderr, escapeControls(message)),

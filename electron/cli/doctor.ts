@@ -16,12 +16,15 @@ import { gatewayPortFromEnv } from '../core/gateway/gateway.js';
 import { probeGatewayPort, type PortState } from '../core/gateway/port-probe.js';
 import { STORE_NAME, rotaryHome } from '../core/paths.js';
 import { inspectPool, orphanRecord, removeLeftovers, type PoolHealth } from '../core/pool/pool-health.js';
-import { probeSecretService } from '../core/pool/secret-service-probe.js';
 import { inspectStoreFile } from '../core/pool/store.js';
-import { createVault, secretBackend, type Vault } from '../core/pool/vault.js';
+import { chooseSecretBackend, describeVault, keychainService, type Vault } from '../core/pool/vault.js';
+import { createKeytarVault } from '../core/pool/vault-keytar.js';
+import { reachKeychain } from '../core/pool/vault-setup.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
+import type { Runtime } from '../core/runtime.js';
 import { withCore } from './context.js';
+import { openCliVault } from './vault-open.js';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, printHelp, println, type CliIO } from './io.js';
 import { confirm } from './prompts.js';
 
@@ -72,8 +75,9 @@ Exit codes: 0 healthy, 1 something needs attention.`,
       0,
     );
     if (values.help) return printHelp(io, this.help);
-    if (values.fix) await fix(io, { yes: Boolean(values.yes), quiet: Boolean(values.json) });
-    const report = await diagnose(io.env);
+    const vault = await openVault(io, rotaryHome(io.env));
+    if (values.fix) await fix(io, vault, { yes: Boolean(values.yes), quiet: Boolean(values.json) });
+    const report = await diagnose(io, vault);
     if (values.json) println(io.stdout, terminalJson({ home: report.home, healthy: report.healthy, checks: report.checks, orphans: report.health.orphans, recordsWithoutSecret: report.health.recordsWithoutSecret }, 2));
     else printReport(io, report);
     return report.healthy ? EXIT_OK : EXIT_FAILURE;
@@ -82,22 +86,22 @@ Exit codes: 0 healthy, 1 something needs attention.`,
 
 // ------------------------------------------------------------------ diagnosis
 
-async function openVault(home: string, env: NodeJS.ProcessEnv): Promise<Vault | Error> {
+/** The home's vault as every command opens it (the encrypted vault's passphrase from the environment or a prompt); never the first-run offer. */
+async function openVault(io: CliIO, home: string): Promise<Vault | Error> {
   try {
-    return await createVault({ home, env, warn: () => undefined });
+    return await openCliVault(io, home, { offer: false });
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
 }
 
-export async function diagnose(env: NodeJS.ProcessEnv): Promise<DoctorReport> {
-  const home = rotaryHome(env);
+export async function diagnose(io: CliIO, opened: Vault | Error): Promise<DoctorReport> {
+  const home = rotaryHome(io.env);
   const storePath = path.join(home, `${STORE_NAME}.json`);
-  const vault = await openVault(home, env);
-  const health = await inspectPool({ home, storePath, vault });
-  const checks: DoctorCheck[] = [storeCheck(health), lastGoodCheck(health), vaultCheck(health, env), recordsCheck(health), orphansCheck(health), leftoversCheck(health)];
-  checks.push(await portCheck(env, vault));
-  checks.push(await secretServiceCheck(env));
+  const health = await inspectPool({ home, storePath, vault: opened });
+  const checks: DoctorCheck[] = [storeCheck(health), lastGoodCheck(health), await vaultCheck(health, opened, home, io.env), recordsCheck(health), orphansCheck(health), leftoversCheck(health)];
+  checks.push(await portCheck(io.env, opened));
+  checks.push(await secretServiceCheck(home, io.env));
   return { home, healthy: checks.every((c) => c.status === 'ok' || c.status === 'info'), checks, health };
 }
 
@@ -141,10 +145,22 @@ function lastGoodCheck(h: PoolHealth): DoctorCheck {
   return { id: 'last-good', status: 'warn', message: 'no last good copy of the store: a damaged store could not be restored', fix: `${FIX} writes one (every change writes it too)`, ...(details ? { details } : {}) };
 }
 
-function vaultCheck(h: PoolHealth, env: NodeJS.ProcessEnv): DoctorCheck {
-  if (!h.vault.ok) return { id: 'vault', status: 'problem', message: `the ${h.vault.kind === 'unknown' ? 'secret store' : h.vault.kind} cannot be read: ${h.vault.error}` };
-  const kind = h.vault.kind === 'file' ? `file vault (${path.join(rotaryHome(env), 'secrets.json')}, unencrypted)` : `${h.vault.kind}`;
-  return { id: 'vault', status: 'ok', message: `${kind}: ${plural(h.vault.accountSecrets, 'account secret')}` };
+async function vaultCheck(h: PoolHealth, vault: Vault | Error, home: string, env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  if (!h.vault.ok || vault instanceof Error) {
+    let backend = h.vault.kind;
+    try {
+      backend = chooseSecretBackend(home, env).backend;
+    } catch {
+      // the error below says what is wrong with the setting
+    }
+    return { id: 'vault', status: 'problem', message: `the ${backend} vault cannot be opened: ${h.vault.ok ? '' : h.vault.error}` };
+  }
+  const d = await describeVault(vault);
+  return {
+    id: 'vault',
+    status: d.encrypted ? 'ok' : 'info',
+    message: `${d.backend} at ${d.location} (protection: ${d.protection}): ${plural(h.vault.accountSecrets, 'account secret')}`,
+  };
 }
 
 function recordsCheck(h: PoolHealth): DoctorCheck {
@@ -168,7 +184,7 @@ function orphansCheck(h: PoolHealth): DoctorCheck {
   return {
     id: 'orphans',
     status: 'problem',
-    message: `${plural(n, 'secret')} in the ${h.vault.kind === 'file' ? 'file vault' : h.vault.kind} belong${n === 1 ? 's' : ''} to no account`,
+    message: `${plural(n, 'secret')} in the ${h.vault.kind} vault belong${n === 1 ? 's' : ''} to no account`,
     details: h.orphans.map((o) =>
       o.recordIn ? `${o.key}: its account "${escapeControls(o.recordIn.label)}" is in ${base(o.recordIn.path)}, can be re-attached` : `${o.key}: no copy of its account is left`,
     ),
@@ -210,18 +226,37 @@ async function portCheck(env: NodeJS.ProcessEnv, vault: Vault | Error): Promise<
   }
 }
 
-async function secretServiceCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+async function secretServiceCheck(home: string, env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
   let backend: string;
   try {
-    backend = secretBackend(env);
+    backend = chooseSecretBackend(home, env).backend;
   } catch (error) {
     return { id: 'secret-service', status: 'problem', message: errorMessage(error) };
   }
-  const probe = await probeSecretService();
+  const probe = await answersWithin(reachKeychain(createKeytarVault(keychainService(home, env))), SECRET_SERVICE_TIMEOUT_MS);
   if (backend !== 'keychain') {
-    return { id: 'secret-service', status: 'info', message: `not used (ROTARY_SECRET_BACKEND=${backend}); the OS keychain ${probe.ok ? 'answers' : 'does not answer'}` };
+    return { id: 'secret-service', status: 'info', message: `not used (secrets are in the ${backend} vault); the OS keychain ${probe === true ? 'answers' : 'does not answer'}` };
   }
-  return probe.ok ? { id: 'secret-service', status: 'ok', message: 'the OS keychain answers' } : { id: 'secret-service', status: 'problem', message: `the OS keychain does not answer: ${probe.message}` };
+  return probe === true ? { id: 'secret-service', status: 'ok', message: 'the OS keychain answers' } : { id: 'secret-service', status: 'problem', message: `the OS keychain does not answer: ${probe}` };
+}
+
+/** A keyring waiting for a password prompt nobody sees would hang the check: give up after this. */
+const SECRET_SERVICE_TIMEOUT_MS = 5000;
+
+/** True when `check` succeeds in time, else why not. */
+async function answersWithin(check: Promise<unknown>, ms: number): Promise<true | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${ms / 1000} s (is the keyring locked and waiting for a password?)`), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([check.then(() => true as const), timeout]);
+  } catch (error) {
+    return errorMessage(error);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // ------------------------------------------------------------------ output
@@ -241,22 +276,23 @@ function printReport(io: CliIO, report: DoctorReport): void {
 
 // ------------------------------------------------------------------ --fix
 
-async function fix(io: CliIO, options: { yes: boolean; quiet: boolean }): Promise<void> {
+async function fix(io: CliIO, vault: Vault | Error, options: { yes: boolean; quiet: boolean }): Promise<void> {
+  if (vault instanceof Error) throw new CliFailure(`nothing can be fixed while the secret store cannot be opened: ${vault.message}`);
   const say = (line: string) => (options.quiet ? println(io.stderr, `rotary: ${escapeControls(line)}`) : println(io.stdout, escapeControls(line)));
   const storePath = path.join(rotaryHome(io.env), `${STORE_NAME}.json`);
   const state = inspectStoreFile(storePath);
   if (state.state === 'too-new') throw new CliFailure(`${storePath} was written by a newer Rotary; nothing was changed. Update Rotary.`);
   if (state.state === 'unreadable') throw new CliFailure(`${storePath}: ${state.reason}; nothing was changed.`);
   // Opening the store restores a damaged one (the notice goes to stderr).
-  await withCore(io, async (core) => {
-    const health = (await diagnose(io.env)).health;
+  const body = async (core: Runtime): Promise<void> => {
+    const health = await inspectPool({ home: core.home, storePath, vault: core.vault });
     if (health.store.state === 'ok' && !health.lastGood.some((c) => c.state === 'ok')) {
       await core.store.update(() => undefined);
-      say(`Wrote a last good copy of the store (${base(health.storePath)}.bak).`);
+      say(`Wrote a last good copy of the store (${base(storePath)}.bak).`);
     }
     const unclaimed = [];
     for (const orphan of health.orphans) {
-      const record = orphan.recordIn && orphanRecord(health.storePath, orphan);
+      const record = orphan.recordIn && orphanRecord(storePath, orphan);
       if (!record) {
         unclaimed.push(orphan);
         continue;
@@ -283,5 +319,6 @@ async function fix(io: CliIO, options: { yes: boolean; quiet: boolean }): Promis
       } else if (io.isTTY) say(`Kept ${what}.`);
     }
     for (const removed of removeLeftovers(health)) say(`Removed ${removed}.`);
-  });
+  };
+  await withCore(io, body, { vault });
 }

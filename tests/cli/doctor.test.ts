@@ -176,7 +176,7 @@ describe('rotary doctor without a Secret Service (keychain backend, no D-Bus)', 
     const res = await runCli(['doctor'], { ...env, ROTARY_SECRET_BACKEND: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/PROBLEM {2}the OS keychain does not answer: .*(Secret Service|ROTARY_SECRET_BACKEND=file)/);
-    expect(res.stdout).toMatch(/PROBLEM {2}the keychain cannot be read/);
+    expect(res.stdout).toMatch(/PROBLEM {2}the keychain vault cannot be opened: /);
   });
 });
 

@@ -17,11 +17,11 @@ import type { PoolStore } from '../pool/store.js';
 import { gatewayClientSettings } from '../providers/client-settings.js';
 import { RotaryError } from '../errors.js';
 import { dispatch } from './dispatch.js';
-import { toIpcError } from './errors.js';
+import { toResult } from './errors.js';
 import { createEventHub } from './event-hub.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { createLoginSessions, type LoginDriver } from './login-sessions.js';
-import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort } from './types.js';
+import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort, VaultPort } from './types.js';
 import { findAccountView, poolView, providerAccounts, providersView } from './views.js';
 
 export interface AppServiceDeps {
@@ -34,6 +34,8 @@ export interface AppServiceDeps {
   usage?: UsagePort;
   gateway?: GatewayPort;
   activity?: ActivityPort;
+  /** `vault:*` channels (service/vault-gate.ts). */
+  vault?: VaultPort;
   /** Electron main's clipboard. Absent over the web transport (the browser copies itself). */
   writeClipboard?: (text: string) => void;
   /** Electron's `shell.openExternal`. Absent over the web transport. */
@@ -60,7 +62,8 @@ export interface AppService {
 export const APP_LINKS: AppInfo['links'] = [
   { label: 'GitHub', url: 'https://github.com/rotary-app/rotary' },
   { label: 'Documentation', url: 'https://github.com/rotary-app/rotary#readme' },
-  { label: 'Community', url: 'https://github.com/rotary-app/rotary/discussions' },
+  // Says what it is: the project's chat is GitHub Discussions, not a Discord server.
+  { label: 'Community chat (GitHub Discussions)', url: 'https://github.com/rotary-app/rotary/discussions' },
 ];
 
 export const APP_SHORTCUTS: AppInfo['shortcuts'] = [
@@ -70,6 +73,11 @@ export const APP_SHORTCUTS: AppInfo['shortcuts'] = [
   { keys: 'Arrow keys', action: 'Move between tabs' },
   { keys: 'Enter / Space', action: 'Activate a button' },
 ];
+
+/** The `app:info` answer (also given by the vault gate before the core is open). */
+export function appInfo(shell: AppInfo['shell'], version: string): AppInfo {
+  return { name: 'Rotary', version, shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS };
+}
 
 /** The "Connect a tool" panel's settings: the key appears only as the placeholder (the renderer never holds it over IPC). */
 function panelSettings(url: string): ClientSetting[] {
@@ -113,13 +121,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
   const login = createLoginSessions({ driver: deps.login, pool, emit: (s) => emit('events:login', s) });
   cleanups.push(() => login.close());
 
-  async function guarded<T>(work: () => Promise<T> | T): Promise<Result<T>> {
-    try {
-      return { ok: true, value: await work() };
-    } catch (error) {
-      return { ok: false, error: toIpcError(error) };
-    }
-  }
+  const guarded = toResult;
 
   function requireAccount(providerID: ProviderID, recordID: string) {
     const record = pool.getRecord(providerID, recordID);
@@ -159,6 +161,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
       guarded(async () => {
         await pool.clearCooldown(providerID, recordID);
         return accountAfter(providerID, recordID);
+      }),
+
+    'accounts:reorder': ({ providerID, orderedIDs }) =>
+      guarded(async () => {
+        await pool.reorder(providerID, DEFAULT_NAMESPACE, orderedIDs);
+        return providerAccounts(pool, providerID);
       }),
 
     'accounts:setDisabled': ({ providerID, recordID, disabled }) =>
@@ -218,16 +226,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return guarded(() => activity.conversations(input?.limit ?? 50));
     },
 
-    'activity:requests': async ({ conversationID }) => {
+    'activity:requests': async ({ conversationID, limit }) => {
       if (!deps.activity) return { ok: true, value: [] };
       const activity = deps.activity;
-      return guarded(() => activity.requests(conversationID));
+      return guarded(() => activity.requests(conversationID, limit));
     },
 
-    'app:info': async () => ({
-      ok: true,
-      value: { name: 'Rotary', version: deps.version, shell: deps.shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS },
-    }),
+    // Vault: the passphrase goes into the port and nowhere else (not into a result, an event or a log).
+    'vault:status': async () => (deps.vault ? guarded(() => deps.vault!.status()) : unavailable('The vault state is not available in this process.')),
+    'vault:unlock': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.unlock(passphrase)) : unavailable('The vault cannot be unlocked from this process.')),
+    'vault:create': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.create(passphrase)) : unavailable('The vault cannot be created from this process.')),
+
+    'app:info': async () => ({ ok: true, value: { ...appInfo(deps.shell, deps.version), secretStore: pool.vault.kind } }),
 
     'app:openExternal': async ({ url }) => {
       if (!isAllowedExternalUrl(url, deps.extraExternalOrigins ?? [])) {
