@@ -3,11 +3,12 @@
  * A token the provider rejects (401 from Anthropic's profile endpoint, GitHub's /user or the
  * Copilot exchange) is not added (exit 1, clear error); an account already in the pool is not
  * added twice — by provider identity when the provider answers, by the stored access or refresh
- * token when it cannot be reached. The real CLI in a child process, the simulator as provider.
+ * token when it cannot be reached. The CLI's `run` in-process (the same code as the binary), the
+ * simulator as provider.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../sim/server.js';
-import { DEAD_UPSTREAM, expectNoSecrets, makeCliHome, runCli, type CliHome } from './cli-helpers.js';
+import { DEAD_UPSTREAM, expectNoSecrets, makeCliHome, runInProcess, type CliHome } from './cli-helpers.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -31,7 +32,7 @@ describe('a rejected credential is not added', () => {
 
   it('Anthropic: the profile endpoint answers 401 → exit 1, nothing stored', async () => {
     const token = 'sk-ant-oat01-revoked-or-made-up-0123456789';
-    const res = await runCli(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: token }) });
+    const res = await runInProcess(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: token }) });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/Anthropic rejected the token/);
     expect(res.stdout).not.toMatch(/Added/);
@@ -41,7 +42,7 @@ describe('a rejected credential is not added', () => {
 
   it('GitHub Copilot: GitHub answers 401 → exit 1, nothing stored', async () => {
     const token = 'gho_madeUpTokenThatGitHubDoesNotKnow0123';
-    const res = await runCli(['auth', 'add', 'github-copilot'], h.env, { input: JSON.stringify({ access: token }) });
+    const res = await runInProcess(['auth', 'add', 'github-copilot'], h.env, { input: JSON.stringify({ access: token }) });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/did not accept the token|rejected/);
     expectNoSecrets([res.stdout, res.stderr], [token]);
@@ -52,7 +53,7 @@ describe('a rejected credential is not added', () => {
     const acc = sim.addAccount('github-copilot');
     const c = acc.credentials();
     acc.revoked = true;
-    const res = await runCli(['auth', 'add', 'github-copilot'], h.env, { input: JSON.stringify({ access: c.access }) });
+    const res = await runInProcess(['auth', 'add', 'github-copilot'], h.env, { input: JSON.stringify({ access: c.access }) });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/GitHub Copilot rejected the token/);
     expect((await accountsIn(h, 'github-copilot')).records).toEqual([]);
@@ -64,10 +65,10 @@ describe('an account already in the pool is not added twice', () => {
     const h = makeCliHome({ ROTARY_UPSTREAM: sim.url });
     try {
       const c = sim.addAccount('anthropic', { email: 'dup@example.com' }).credentials();
-      const first = await runCli(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: c.access, refresh: c.refresh }) });
+      const first = await runInProcess(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: c.access, refresh: c.refresh }) });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toMatch(/^Added Anthropic account "dup@example.com"/);
-      const again = await runCli(['auth', 'add', 'anthropic', '--label', 'second try'], h.env, { input: JSON.stringify({ access: c.access, refresh: c.refresh }) });
+      const again = await runInProcess(['auth', 'add', 'anthropic', '--label', 'second try'], h.env, { input: JSON.stringify({ access: c.access, refresh: c.refresh }) });
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(/already in Rotary/);
       const { records, keys } = await accountsIn(h, 'anthropic');
@@ -82,17 +83,17 @@ describe('an account already in the pool is not added twice', () => {
     const h = makeCliHome({ ROTARY_UPSTREAM: DEAD_UPSTREAM });
     try {
       const credential = { access: 'sk-ant-oat01-offline-duplicate-0123456789', refresh: 'sk-ant-ort01-offline-duplicate-0123456789' };
-      const first = await runCli(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify(credential) });
+      const first = await runInProcess(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify(credential) });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toMatch(/^Added/);
       // The check could not be made: the user is told.
       expect(first.stderr).toMatch(/could not be checked/);
 
-      const sameAccess = await runCli(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: credential.access }) });
+      const sameAccess = await runInProcess(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: credential.access }) });
       expect(sameAccess.code, sameAccess.stderr).toBe(0);
       expect(sameAccess.stdout).toMatch(/already in Rotary .*same token.*nothing was added/);
 
-      const sameRefresh = await runCli(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: 'sk-ant-oat01-newer-access-0123456789', refresh: credential.refresh }) });
+      const sameRefresh = await runInProcess(['auth', 'add', 'anthropic'], h.env, { input: JSON.stringify({ access: 'sk-ant-oat01-newer-access-0123456789', refresh: credential.refresh }) });
       expect(sameRefresh.code, sameRefresh.stderr).toBe(0);
       expect(sameRefresh.stdout).toMatch(/already in Rotary/);
       expectNoSecrets([first.stdout, first.stderr, sameAccess.stdout, sameRefresh.stdout], Object.values(credential));
