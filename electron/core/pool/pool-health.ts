@@ -68,24 +68,27 @@ export function recordsInCopies(storePath: string): Array<{ path: string; record
   return out;
 }
 
-function findFiles(dir: string, match: (name: string, stat: fs.Stats) => boolean, depth = 2): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
+/**
+ * Files of ours in the home and its `locks/` folder matching `match`. Only those two folders: in
+ * the app's data folder Electron keeps caches of its own, whose files are none of Rotary's business.
+ */
+function findOwnFiles(home: string, match: (name: string, stat: fs.Stats) => boolean): string[] {
   const out: string[] = [];
-  for (const name of names) {
-    const full = path.join(dir, name);
-    let stat: fs.Stats;
+  for (const dir of [home, path.join(home, 'locks')]) {
+    let names: string[];
     try {
-      stat = fs.statSync(full);
+      names = fs.readdirSync(dir);
     } catch {
       continue;
     }
-    if (match(name, stat)) out.push(full);
-    else if (stat.isDirectory() && depth > 0) out.push(...findFiles(full, match, depth - 1));
+    for (const name of names) {
+      const full = path.join(dir, name);
+      try {
+        if (match(name, fs.statSync(full))) out.push(full);
+      } catch {
+        // gone meanwhile
+      }
+    }
   }
   return out;
 }
@@ -137,8 +140,8 @@ export async function inspectPool(options: { home: string; storePath: string; va
     vault,
     recordsWithoutSecret,
     orphans,
-    staleLocks: findFiles(options.home, (name, stat) => name.endsWith('.lock') && stat.isDirectory() && now - stat.mtimeMs > STALE_LOCK_MS),
-    tempFiles: findFiles(options.home, (name, stat) => name.endsWith('.tmp') && stat.isFile() && now - stat.mtimeMs > STALE_TEMP_MS),
+    staleLocks: findOwnFiles(options.home, (name, stat) => name.endsWith('.lock') && stat.isDirectory() && now - stat.mtimeMs > STALE_LOCK_MS),
+    tempFiles: findOwnFiles(options.home, (name, stat) => name.endsWith('.tmp') && stat.isFile() && now - stat.mtimeMs > STALE_TEMP_MS),
   };
 }
 
