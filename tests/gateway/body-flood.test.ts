@@ -1,7 +1,8 @@
 /**
  * Issue 11, finding 7: memory for buffered request bodies is bounded. The real `rotary gateway`
  * runs in its own process (so its RSS is its own) with ROTARY_GATEWAY_MAX_INFLIGHT_BODY set to
- * 64 MiB; 20 clients send a 32 MiB body each at the same time (16 with content-length, 4 chunked).
+ * 64 MiB; 20 clients send a 32 MiB body each at the same time (8 with content-length, 8 of them
+ * waiting for `100 Continue` as curl does above 1 MiB, 4 chunked).
  * What does not fit gets a 503 in the Anthropic format with retry-after; the peak RSS of the
  * gateway process (VmHWM) stays bounded; the gateway serves normally afterwards.
  */
@@ -47,7 +48,10 @@ function bigBody(): Buffer {
   return body;
 }
 
-function send(url: URL, body: Buffer, chunked: boolean): Promise<{ status: number; retryAfter?: string; text: string }> {
+type Mode = 'length' | 'expect-continue' | 'chunked';
+
+function send(url: URL, body: Buffer, mode: Mode): Promise<{ status: number; retryAfter?: string; text: string }> {
+  const chunked = mode === 'chunked';
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -61,18 +65,25 @@ function send(url: URL, body: Buffer, chunked: boolean): Promise<{ status: numbe
           'content-type': 'application/json',
           'anthropic-version': '2023-06-01',
           ...(chunked ? {} : { 'content-length': String(body.length) }),
+          // Like curl above 1 MiB: the body goes only after the gateway's 100 Continue, so a refusal costs no upload.
+          ...(mode === 'expect-continue' ? { expect: '100-continue' } : {}),
         },
       },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}), text }));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}), text });
+          // Refused before 100 Continue: the body is never sent.
+          if (mode === 'expect-continue' && !req.writableEnded) req.destroy();
+        });
         res.on('error', () => resolve({ status: res.statusCode ?? 0, text }));
       },
     );
-    req.on('error', reject);
-    if (chunked) {
+    req.on('error', (error) => (req.destroyed && mode === 'expect-continue' ? undefined : reject(error)));
+    if (mode === 'expect-continue') req.on('continue', () => req.end(body));
+    else if (chunked) {
       // 1 MiB pieces, no content-length: the gateway only learns the size as it reads.
       for (let i = 0; i < body.length; i += MiB) req.write(body.subarray(i, i + MiB));
       req.end();
@@ -93,7 +104,8 @@ it('20 concurrent 32 MiB bodies: bounded RSS, 503 + retry-after for what does no
     const url = new URL((await gw.waitFor(/listening on (http:\/\/\S+)/))[1]!);
     const before = memoryOf(gw.child.pid!);
     const body = bigBody();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send(url, body, i % 5 === 4)));
+    const modes: Mode[] = ['length', 'expect-continue', 'length', 'expect-continue', 'chunked'];
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send(url, body, modes[i % 5]!)));
     const after = memoryOf(gw.child.pid!);
 
     const ok = results.filter((r) => r.status === 200).length;
