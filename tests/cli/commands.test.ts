@@ -213,7 +213,7 @@ describe('rotary (subprocess)', () => {
     });
     const core = await h.open();
     expect(core.pool.getAccounts('anthropic')).toHaveLength(2); // nothing removed
-  });
+  }, 90_000);
 
   it('auth logout <provider> <account> --yes and --all --yes print how many remain', async () => {
     const { core, play } = await seed();
