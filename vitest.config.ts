@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
     environment: 'node',
-    testTimeout: 30_000,
+    // Subprocess and browser tests on a busy 2-core machine; a hang still fails.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // The keychain, the simulator and Chromium are shared per file; keep files parallel but bounded on 2 cores.
     maxWorkers: 2,

@@ -63,6 +63,7 @@
  * shell it runs in (`shell: 'electron' | 'web'`).
  */
 import { z } from 'zod';
+import { LabelSchema, OptionalLabelSchema } from './plain-text.js';
 import {
   AccountRecordSchema,
   ProviderIDSchema,
@@ -376,7 +377,7 @@ export const CHANNELS = {
     output: z.object({ remaining: z.number().int().nonnegative() }),
   },
   'accounts:relabel': {
-    input: AccountRef.extend({ label: z.string().trim().min(1).max(120) }).strict(),
+    input: AccountRef.extend({ label: LabelSchema }).strict(),
     output: AccountViewSchema,
   },
   'accounts:clearCooldown': { input: AccountRef, output: AccountViewSchema },
@@ -398,7 +399,7 @@ export const CHANNELS = {
   },
   /** Start a login; progress also arrives as `events:login`. */
   'login:start': {
-    input: z.object({ providerID: ProviderIDSchema, label: z.string().trim().max(120).optional() }).strict(),
+    input: z.object({ providerID: ProviderIDSchema, label: OptionalLabelSchema.optional() }).strict(),
     output: LoginSessionSchema,
   },
   /** Anthropic: the pasted `code#state` or callback URL. */

@@ -4,6 +4,7 @@
  * the chosen ones. The other tools' files are only read, never changed.
  */
 import os from 'node:os';
+import { escapeControls } from '../../shared/plain-text.js';
 import { errorMessage } from '../core/errors.js';
 import { IMPORT_REFRESH_WARNING } from '../core/providers/credential-import.js';
 import { HELP_OPTION, parseCommand } from './args.js';
@@ -69,7 +70,7 @@ Options:
         const ids = await chooseMany(
           io,
           'Import which logins? (space to select, enter to confirm)',
-          found.map((f) => ({ value: f.id, label: `${f.source} — ${providerName(f.providerID)} (${f.hint})`, hint: f.path })),
+          found.map((f) => ({ value: f.id, label: `${f.source} — ${providerName(f.providerID)} (${escapeControls(f.hint)})`, hint: escapeControls(f.path) })),
         );
         chosen = found.filter((f) => ids.includes(f.id));
         if (chosen.length === 0) {
@@ -87,7 +88,7 @@ Options:
           else println(io.stdout, line);
         } catch (error) {
           failures++;
-          println(io.stderr, `rotary: could not import ${login.source} (${providerName(login.providerID)}): ${errorMessage(error)}`);
+          println(io.stderr, `rotary: could not import ${login.source} (${providerName(login.providerID)}): ${escapeControls(errorMessage(error))}`);
         }
       }
       if (chosen.length > failures) {
@@ -106,5 +107,6 @@ function table(found: FoundLogin[]): string[] {
   const idW = w((f) => f.id);
   const srcW = w((f) => f.source);
   const provW = w((f) => providerName(f.providerID));
-  return found.map((f) => `${f.id.padEnd(idW)}  ${f.source.padEnd(srcW)}  ${providerName(f.providerID).padEnd(provW)}  ${f.hint}  ${f.path}`);
+  // The hint comes from the token's claims and the path from the disk: both escaped.
+  return found.map((f) => `${f.id.padEnd(idW)}  ${f.source.padEnd(srcW)}  ${providerName(f.providerID).padEnd(provW)}  ${escapeControls(f.hint)}  ${escapeControls(f.path)}`);
 }

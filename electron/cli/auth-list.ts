@@ -1,4 +1,5 @@
 /** `rotary auth list`: providers (alphabetical) with account counts and the active account. */
+import { escapeControls, terminalJson } from '../../shared/plain-text.js';
 import { parseCommand, HELP_OPTION } from './args.js';
 import type { Command } from './command.js';
 import { withCore } from './context.js';
@@ -32,7 +33,7 @@ Options:
           accounts: r.count,
           active: r.active ? { id: r.active.id, label: r.active.label, ...(r.active.email ? { email: r.active.email } : {}) } : null,
         }));
-        println(io.stdout, JSON.stringify({ providers: json }, null, 2));
+        println(io.stdout, terminalJson({ providers: json }, 2));
         return EXIT_OK;
       }
       if (rows.length === 0) {
@@ -42,7 +43,7 @@ Options:
       const nameWidth = Math.max(...rows.map((r) => r.name.length));
       const countWidth = Math.max(...rows.map((r) => accountsCount(r.count).length));
       for (const r of rows) {
-        const active = r.active ? `  active: ${r.active.label}` : '';
+        const active = r.active ? `  active: ${escapeControls(r.active.label)}` : '';
         println(io.stdout, `${r.name.padEnd(nameWidth)}  ${accountsCount(r.count).padEnd(countWidth)}${active}`.trimEnd());
       }
       return EXIT_OK;

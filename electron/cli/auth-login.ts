@@ -4,6 +4,7 @@
  * ChatGPT: open the URL, the browser comes back to a loopback server. Copilot: show the
  * user code, approve it on GitHub. Ctrl+C cancels at any point and adds nothing.
  */
+import { labelProblem } from '../../shared/plain-text.js';
 import { createInterface } from 'node:readline';
 import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
 import { errorMessage, isRotaryError } from '../core/errors.js';
@@ -41,7 +42,8 @@ Options:
       1,
     );
     if (values.help) return printHelp(io, this.help);
-    if (values.label !== undefined && !values.label.trim()) throw new UsageError('--label cannot be empty');
+    const labelError = values.label !== undefined ? labelProblem(values.label, '--label') : undefined;
+    if (labelError) throw new UsageError(labelError.replace(/\.$/, ''));
     if (positionals[0] === undefined) requireTTY(io, `pass the provider: \`rotary auth login <${PROVIDER_IDS.join('|')}>\``);
     let providerID = positionals[0] !== undefined ? parseProvider(positionals[0]) : undefined;
 

@@ -3,6 +3,7 @@
  * reset countdowns, the age of the numbers, and the account's state (active, cooling down,
  * needs re-login).
  */
+import { terminalJson } from '../../shared/plain-text.js';
 import type { AccountView, ProviderID } from '../../shared/domain.js';
 import { HELP_OPTION, parseCommand } from './args.js';
 import type { Command } from './command.js';
@@ -41,7 +42,7 @@ Options:
       const now = Date.now();
       const groups = providers.map((providerID) => ({ providerID, accounts: core.pool.getAccounts(providerID) }));
       if (values.json) {
-        println(io.stdout, JSON.stringify(usageJSON(groups, now), null, 2));
+        println(io.stdout, terminalJson(usageJSON(groups, now), 2));
         return EXIT_OK;
       }
       const shown = groups.filter((g) => g.accounts.length > 0);

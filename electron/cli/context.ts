@@ -3,8 +3,10 @@
  * accounts into IDs. Same store and keychain as the app (`openCore`).
  */
 import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
+import { escapeControls } from '../../shared/plain-text.js';
 import { rotaryHome } from '../core/paths.js';
 import { allProviders } from '../core/providers/registry.js';
+import type { Vault } from '../core/pool/vault.js';
 import { startRuntime, type Runtime } from '../core/runtime.js';
 import { describeArg } from './args.js';
 import { CliFailure, println, UsageError, type CliIO } from './io.js';
@@ -13,24 +15,25 @@ import { openCliVault } from './vault-open.js';
 
 /**
  * Run `body` with a started runtime (core and token manager; a usage poller when asked),
- * closing it (and flushing batched writes) afterwards. Store notices (a corrupt file moved
- * aside) go to stderr. No start-up reconcile: it would race with an app that is adding an
- * account at this moment (secret written, record not yet) and delete the new secret; the app
- * reconciles when it starts. The vault is opened first (`openCliVault`: passphrase prompt,
+ * closing it (and flushing batched writes) afterwards. Store notices (a damaged file restored
+ * from its last good copy) go to stderr. No start-up reconcile: flagging records without a
+ * secret is the long-running processes' job (the app, `rotary gateway`); a command only reads
+ * and writes what it was asked to. The vault is opened first (`openCliVault`: passphrase prompt,
  * first-run offer of the encrypted vault).
  */
-export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>, options: { watch?: boolean; usage?: boolean } = {}): Promise<T> {
+export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>, options: { watch?: boolean; usage?: boolean; vault?: Vault } = {}): Promise<T> {
   const home = rotaryHome(io.env);
   const core = await startRuntime({
     env: io.env,
     home,
-    vault: await openCliVault(io, home),
+    // A command that already opened the vault (doctor) passes it, so nobody is asked twice for a passphrase.
+    vault: options.vault ?? (await openCliVault(io, home)),
     reconcile: false,
     watch: options.watch ?? false,
-    warn: (message) => println(io.stderr, message),
+    warn: (message) => println(io.stderr, escapeControls(message)),
     ...(options.usage ? { poller: { start: false, jitterMs: 0 } } : {}),
   });
-  const notify = (message: string) => println(io.stderr, `rotary: ${message}`);
+  const notify = (message: string) => println(io.stderr, `rotary: ${escapeControls(message)}`);
   for (const notice of core.store.pendingNotices()) notify(notice.message);
   const off = core.store.onNotice((notice) => notify(notice.message));
   try {
@@ -57,6 +60,6 @@ export function resolveAccount(core: Pick<Runtime, 'pool'>, providerID: Provider
   if (found) return found;
   const accounts = core.pool.getAccounts(providerID);
   if (accounts.length === 0) throw new CliFailure(`${providerName(providerID)} has no accounts. Add one with \`rotary auth login ${providerID}\`.`);
-  const names = accounts.map((a) => `"${a.label}"`).join(', ');
+  const names = accounts.map((a) => `"${escapeControls(a.label)}"`).join(', ');
   throw new CliFailure(`No ${providerName(providerID)} account matches ${describeArg(query)}. Accounts: ${names}.`);
 }

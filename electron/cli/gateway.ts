@@ -27,7 +27,9 @@ Options:
   --ui          also serve the web UI and print its address
   -h, --help    show this help
 
-Environment: ROTARY_GATEWAY_KEY, ROTARY_GATEWAY_PORT, ROTARY_HOME, ROTARY_UPSTREAM.`,
+Environment: ROTARY_GATEWAY_KEY, ROTARY_GATEWAY_PORT, ROTARY_HOME, ROTARY_UPSTREAM; timeouts and
+limits: ROTARY_GATEWAY_{HEADERS,BODY,IDLE}_TIMEOUT_MS, ROTARY_GATEWAY_MAX_{CONNECTIONS,BODY,INFLIGHT_BODY},
+ROTARY_UPSTREAM_HEADERS_TIMEOUT_MS, ROTARY_UPSTREAM_STREAM_IDLE_MS (README "Configuration").`,
   async run(argv, io) {
     const { values } = parseCommand(
       'gateway',

@@ -2,9 +2,11 @@
  * `rotary gateway`: the gateway under plain Node, for terminals and servers. Starts a runtime
  * with the gateway and the application service (following store changes other processes
  * make), prints the address and the client settings, and shuts down cleanly on SIGINT/SIGTERM
- * (batched bookkeeping flushed). With `ui` it also polls usage and serves the web UI.
+ * (batched bookkeeping flushed). With `ui` it also polls usage and serves the web UI. Store
+ * notices (a damaged store file restored) go to stderr at start and whenever they happen.
  */
 import { WEB_UI_PREFIX } from '../../shared/ipc.js';
+import { escapeControls } from '../../shared/plain-text.js';
 import { errorMessage } from '../core/errors.js';
 import type { Vault } from '../core/pool/vault.js';
 import { formatClientSettings, gatewayClientSettings } from '../core/clients/registry.js';
@@ -43,7 +45,8 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const log = (line: string): void => void stderr.write(`[${new Date().toISOString()}] ${line}\n`);
+  // One entry per line: whatever a line quotes (labels, paths) has its control characters escaped.
+  const log = (line: string): void => void stderr.write(`[${new Date().toISOString()}] ${escapeControls(line)}\n`);
 
   const runtime = await startRuntime({
     env,
@@ -55,6 +58,9 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
     ...(options.ui ? { poller: { start: true }, web: { staticDir: options.ui.staticDir } } : {}),
   });
   const gateway = runtime.gateway!;
+  // Store notices (a damaged file restored from its last good copy): the ones from start-up, then each as it happens.
+  for (const notice of runtime.store.pendingNotices()) log(`store: ${notice.message}`);
+  const offNotice = runtime.store.onNotice((notice) => log(`store: ${notice.message}`));
 
   const accounts = runtime.pool.providers();
   stdout.write(`Rotary gateway listening on ${gateway.url}\n`);
@@ -81,6 +87,7 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
+      offNotice();
       await runtime.close().catch((e: unknown) => log(`stopping: ${errorMessage(e)}`));
       log('stopped');
       resolveDone();

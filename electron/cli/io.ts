@@ -4,6 +4,7 @@
  * and the real binary run the same code with the process's streams.
  */
 import type { Readable, Writable } from 'node:stream';
+import { escapeControls } from '../../shared/plain-text.js';
 
 export interface CliIO {
   env: NodeJS.ProcessEnv;
@@ -52,9 +53,9 @@ export function println(stream: Writable, text = ''): void {
   stream.write(`${text}\n`);
 }
 
-/** Stderr line in the one format every error uses. */
+/** Stderr line in the one format every error uses (messages may quote labels: control characters are escaped). */
 export function printError(io: CliIO, message: string): void {
-  println(io.stderr, `rotary: ${oneLine(message)}`);
+  println(io.stderr, `rotary: ${escapeControls(oneLine(message))}`);
 }
 
 export function oneLine(text: string): string {

@@ -5,7 +5,14 @@
  */
 import type { AccountRecord, ProviderID } from '../../shared/domain.js';
 import type { Core, Runtime } from '../core/runtime.js';
-import { addFromCredential, findExistingLogins, importLogin, parseCredentialJSON, type FoundLogin as ProviderFoundLogin } from '../core/providers/credential-import.js';
+import {
+  addVerifiedCredential,
+  findExistingLogins,
+  importLogin,
+  parseCredentialJSON,
+  type AddedCredential,
+  type FoundLogin as ProviderFoundLogin,
+} from '../core/providers/credential-import.js';
 import type { LoginProgress } from '../core/providers/login-types.js';
 import { provider } from '../core/providers/registry.js';
 import type { LoginFlow } from '../core/providers/types.js';
@@ -37,10 +44,10 @@ export async function beginLogin(core: Core, providerID: ProviderID, options: Be
 
 // ------------------------------------------------------------------ add / import
 
-/** Add an account from a credential JSON (the provider is asked who it belongs to, for the label). */
-export async function addCredential(core: Core, input: { providerID: ProviderID; text: string; label?: string }): Promise<AccountRecord> {
+/** Add an account from a credential JSON, checked with the provider (does it accept it, whose is it) and against the pool (already there?). */
+export async function addCredential(core: Core, input: { providerID: ProviderID; text: string; label?: string }): Promise<AddedCredential> {
   const secret = parseCredentialJSON(input.text);
-  return addFromCredential(core.pool, input.providerID, secret, { env: core.env, ...(input.label ? { label: input.label } : {}) });
+  return addVerifiedCredential(core.pool, input.providerID, secret, { env: core.env, ...(input.label ? { label: input.label } : {}) });
 }
 
 /** A found login as the CLI shows it: a short id to pick it by, and nothing secret. */

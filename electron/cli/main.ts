@@ -21,6 +21,7 @@ import { authReset } from './auth-reset.js';
 import { authSwitch } from './auth-switch.js';
 import { authUsage } from './auth-usage.js';
 import type { Command } from './command.js';
+import { doctor } from './doctor.js';
 import { gateway } from './gateway.js';
 import { CancelledError, CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, printError, printHelp, println, UsageError, type CliIO } from './io.js';
 import { packageInfo } from './package-root.js';
@@ -31,7 +32,7 @@ import { env } from './env.js';
 import { key } from './key.js';
 import { setup } from './setup.js';
 
-export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, vault, setup, env, key];
+export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, vault, doctor, setup, env, key];
 
 const AUTH_HELP = `Usage: rotary auth <command> [options]
 

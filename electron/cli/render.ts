@@ -10,6 +10,7 @@ import {
   formatDuration,
   resetText as sharedResetText,
 } from '../../shared/usage-format.js';
+import { escapeControls } from '../../shared/plain-text.js';
 import { PROVIDER_NAMES, type AccountStatus, type AccountView, type ProviderID, type UsageWindow } from '../../shared/domain.js';
 
 const BAR_CELLS = 10;
@@ -66,15 +67,20 @@ export function accountsCount(n: number): string {
   return `${n} account${n === 1 ? '' : 's'}`;
 }
 
-/** The name shown for an account: its label, plus the e-mail when the label is something else. */
+/**
+ * The name shown for an account: its label, plus the e-mail when the label is something else.
+ * Both are escaped: a store written before labels were checked may hold control characters.
+ */
 export function accountName(account: Pick<AccountView, 'label' | 'email'>): string {
-  if (account.email && account.email !== account.label) return `${account.label} <${account.email}>`;
-  return account.label;
+  const label = escapeControls(account.label);
+  if (account.email && account.email !== account.label) return `${label} <${escapeControls(account.email)}>`;
+  return label;
 }
 
-/** `"work" <work@example.com>` for messages: the label quoted, the e-mail beside it when different. */
+/** `"work" <work@example.com>` for messages: the label quoted, the e-mail beside it when different (both escaped). */
 export function quotedName(account: Pick<AccountView, 'label' | 'email'>): string {
-  return account.email && account.email !== account.label ? `"${account.label}" <${account.email}>` : `"${account.label}"`;
+  const label = `"${escapeControls(account.label)}"`;
+  return account.email && account.email !== account.label ? `${label} <${escapeControls(account.email)}>` : label;
 }
 
 /**
@@ -94,11 +100,13 @@ export function accountBlock(account: AccountView, now: number, indent = ''): st
   const lines = [`${indent}${marker} ${accountName(account)}${tags.length ? `  (${tags.join(', ')})` : ''}`];
   const usage = account.usage;
   if (!usage || usage.windows.length === 0) {
-    lines.push(`${indent}    no usage data yet${usage?.error ? ` (${usage.error})` : ''}`);
+    lines.push(`${indent}    no usage data yet${usage?.error ? ` (${escapeControls(usage.error)})` : ''}`);
     return lines;
   }
-  const width = Math.max(...usage.windows.map((w) => w.label.length));
-  for (const window of usage.windows) lines.push(`${indent}    ${window.label.padEnd(width)}  ${windowLine(window, now)}`);
-  lines.push(`${indent}    ${ageText(usage.asOf, now)}${usage.error ? ` (last update failed: ${usage.error})` : ''}`);
+  // Window labels and errors come from provider answers: escaped like everything else shown.
+  const labels = usage.windows.map((w) => escapeControls(w.label));
+  const width = Math.max(...labels.map((l) => l.length));
+  usage.windows.forEach((window, i) => lines.push(`${indent}    ${labels[i]!.padEnd(width)}  ${windowLine(window, now)}`));
+  lines.push(`${indent}    ${ageText(usage.asOf, now)}${usage.error ? ` (last update failed: ${escapeControls(usage.error)})` : ''}`);
   return lines;
 }

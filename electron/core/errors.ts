@@ -12,6 +12,7 @@ export type RotaryErrorCode =
   | 'vault-corrupt'
   | 'store-corrupt'
   | 'store-locked'
+  | 'disk-full'
   | 'not-found'
   | 'bad-input'
   | 'provider-error'

@@ -48,7 +48,7 @@ export interface OpenCoreOptions {
   backend?: StoreBackend;
   vault?: Vault;
   warn?: (message: string) => void;
-  /** Delete orphan secrets / flag records without secrets (default true). */
+  /** Flag records whose secret is missing (default true). Never deletes a secret. */
   reconcile?: boolean;
   /** Follow changes other processes make to the store file (default false). */
   watch?: boolean;

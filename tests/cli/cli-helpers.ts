@@ -68,7 +68,8 @@ export interface CliResult {
  * and the promise rejects: a CLI that waits for input that cannot come fails the test.
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  // Generous: a 2-core machine running Chromium tests beside these may take many seconds per start.
+  const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
       cwd: ROOT,

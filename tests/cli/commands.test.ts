@@ -213,7 +213,7 @@ describe('rotary (subprocess)', () => {
     });
     const core = await h.open();
     expect(core.pool.getAccounts('anthropic')).toHaveLength(2); // nothing removed
-  });
+  }, 90_000);
 
   it('auth logout <provider> <account> --yes and --all --yes print how many remain', async () => {
     const { core, play } = await seed();
@@ -287,13 +287,15 @@ describe('rotary (subprocess)', () => {
     // About twenty CLI subprocesses in a row: give a busy machine room (it takes ~12 s on a quiet one).
   }, 90_000);
 
-  it('a corrupt store file is backed up and the user told on stderr', async () => {
+  it('a corrupt store file is moved aside, restored from its last good copy, and the user told on stderr', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
+    await seed();
     fs.writeFileSync(path.join(h.home, 'rotary.json'), '{ this is not json');
     const res = await runCli(['auth', 'list'], h.env);
     expect(res.code).toBe(0);
-    expect(res.stderr).toMatch(/rotary: The account list .* could not be read/);
+    expect(res.stderr).toMatch(/rotary: The account list .* was damaged .*restored it from the last good copy/);
+    expect(res.stdout).toMatch(/Anthropic\s+2 accounts\s+active: work/);
     expect(fs.readdirSync(h.home).some((f) => f.startsWith('rotary.json.corrupt-'))).toBe(true);
   });
 });

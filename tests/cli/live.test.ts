@@ -110,9 +110,11 @@ describe('CLI ↔ running gateway', () => {
     const CLI_ADDS = 20;
     const APP_ADDS = 20;
 
+    // `auth add` checks each token with the provider: these are real simulator accounts.
+    const cliCredentials = Array.from({ length: CLI_ADDS }, () => sim.addAccount('anthropic').credentials());
     const cliJobs = Array.from({ length: CLI_ADDS }, (_, i) => async () => {
       const res = await runCli(['auth', 'add', 'anthropic', '--label', `cli-${i}`], h.env, {
-        input: JSON.stringify({ access: `sk-ant-oat01-cliACCESS${String(i).padStart(4, '0')}`, refresh: `sk-ant-ort01-cliREFRESH${i}` }),
+        input: JSON.stringify({ access: cliCredentials[i]!.access, refresh: cliCredentials[i]!.refresh }),
         timeoutMs: 60_000,
       });
       expect(res.code, res.stderr).toBe(0);

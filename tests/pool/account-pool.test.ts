@@ -208,12 +208,13 @@ describe.runIf(hasSecretService)('AccountPool', () => {
     expect(onDisk.usage?.windows[0]?.percentUsed).toBe(20);
   });
 
-  it('reconcile deletes orphan secrets and flags records without a secret', async () => {
+  it('reconcile keeps orphan secrets (it only counts them) and flags records without a secret', async () => {
     const a = await pool.add({ providerID: 'anthropic', secret: secret(1) });
     await vault.set(accountSecretKey('anthropic', 'orphan'), JSON.stringify(secret(7)));
     await vault.delete(accountSecretKey('anthropic', a.id));
-    expect(await pool.reconcile()).toEqual({ deletedSecrets: 1, markedNeedsReauth: 1 });
-    expect(await vault.list()).toEqual([]);
+    expect(await pool.reconcile()).toEqual({ orphanSecrets: 1, markedNeedsReauth: 1 });
+    // A secret is deleted only when its account is removed: the orphan stays for `rotary doctor`.
+    expect(await vault.list()).toEqual([accountSecretKey('anthropic', 'orphan')]);
     expect(pool.getAccounts('anthropic')[0]!.status).toEqual({ kind: 'needs-reauth' });
   });
 

@@ -101,7 +101,7 @@ describe.runIf(hasSecretService)('cross-process pool', () => {
 });
 
 describe('corrupted store file', () => {
-  it('is moved aside as a backup, the user is told, and secrets are kept', async () => {
+  it('is moved aside, restored from the last good copy, and the user is told', async () => {
     const { home, cleanup } = makeTempHome();
     cleanups.push(cleanup);
     const env = { ROTARY_HOME: home, ROTARY_SECRET_BACKEND: 'file' };
@@ -115,14 +115,32 @@ describe('corrupted store file', () => {
     cleanups.push(() => second.close());
     const notices = second.store.pendingNotices();
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.message).toMatch(/could not be read/);
+    expect(notices[0]).toMatchObject({ kind: 'restored-from-backup', restoredFrom: `${storePath}.bak` });
+    expect(notices[0]!.message).toMatch(/restored it from the last good copy \(1 account/);
     expect(fs.readFileSync(notices[0]!.backupPath, 'utf8')).toBe('{"schemaVersion": 1, "providers": {');
-    expect(second.pool.providers()).toEqual([]);
-    // The secret is the only copy left, so reconcile must not delete it.
+    expect(second.pool.getAccounts('anthropic').map((a) => a.id)).toEqual([record.id]);
     expect(await second.vault.get(`account:anthropic:${record.id}`)).toContain('sk-ant-oat01-keep');
     // The store works again after recovery.
     await second.pool.add({ providerID: 'openai', secret: { access: 'x' } });
     expect(JSON.parse(fs.readFileSync(storePath, 'utf8')).providers.openai.records).toHaveLength(1);
+  });
+
+  it('without any good copy it starts empty, says so, and keeps every secret', async () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    const env = { ROTARY_HOME: home, ROTARY_SECRET_BACKEND: 'file' };
+    const first = await openCore({ home, env, warn: () => undefined });
+    const record = await first.pool.add({ providerID: 'anthropic', secret: { access: 'sk-ant-oat01-keep' } });
+    await first.close();
+    const storePath = path.join(home, 'rotary.json');
+    for (const f of fs.readdirSync(home).filter((n) => n.startsWith('rotary.json.bak'))) fs.rmSync(path.join(home, f));
+    fs.writeFileSync(storePath, '{ not json');
+    const second = await openCore({ home, env, warn: () => undefined });
+    cleanups.push(() => second.close());
+    expect(second.store.pendingNotices()[0]).toMatchObject({ kind: 'recovered-corrupt-file', message: expect.stringMatching(/could not be read.*rotary doctor/) });
+    expect(second.pool.providers()).toEqual([]);
+    // Start-up reconcile ran (openCore default): the orphan secret is kept.
+    expect(await second.vault.get(`account:anthropic:${record.id}`)).toContain('sk-ant-oat01-keep');
   });
 
   it('a file of the wrong shape is also backed up, never silently overwritten', async () => {

@@ -77,8 +77,8 @@ describe('adding and importing credentials', () => {
     expect(rg).toMatchObject({ label: 'work', accountId: g.accountId });
   });
 
-  it('addFromCredential still adds the account with a default label when the identity call fails', async () => {
-    const record = await addFromCredential(h.core.pool, 'anthropic', { access: 'sk-ant-oat01-unknown-to-the-provider' }, { env: h.env });
+  it('addFromCredential still adds the account with a default label when the provider cannot be reached', async () => {
+    const record = await addFromCredential(h.core.pool, 'anthropic', { access: 'sk-ant-oat01-unknown-to-the-provider' }, { env: { ...h.env, ROTARY_UPSTREAM: 'http://127.0.0.1:9' } });
     expect(record.label).toBe('Account 1');
     expect(record.accountId).toBeUndefined();
     expect((await h.core.pool.getSecret('anthropic', record.id))?.access).toBe('sk-ant-oat01-unknown-to-the-provider');

@@ -37,6 +37,8 @@ export interface Ctx {
   readonly state: SimState;
   /** Set by the `reset-mid-stream` fault: the response is cut off after its first part. */
   midStreamReset?: boolean;
+  /** Set by the `echo-credentials` fault: headers every answer to this request carries. */
+  echoHeaders?: Record<string, string>;
 }
 
 export type Handler = (ctx: Ctx) => void | Promise<void>;
@@ -138,7 +140,7 @@ export async function send(
 ): Promise<void> {
   const { res } = ctx;
   if (res.destroyed) return;
-  res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers, ...ctx.echoHeaders });
   if (firstByteDelayMs > 0) {
     res.flushHeaders();
     await ctx.state.sleep(firstByteDelayMs);
@@ -163,6 +165,17 @@ export function sendJson(
 
 export function sendHtml(ctx: Ctx, status: number, html: string, headers: Record<string, string> = {}): Promise<void> {
   return send(ctx, status, html, { 'content-type': 'text/html; charset=utf-8', ...headers });
+}
+
+/** The `echo-credentials` fault: what a hostile or buggy upstream might send back. */
+function echoCredentialHeaders(ctx: Ctx, acc: SimAccountImpl): Record<string, string> {
+  const c = acc.credentials();
+  const out: Record<string, string> = { 'set-cookie': 'sim_session=s3cr3t; Path=/; HttpOnly', 'x-sim-echo-safe': 'kept' };
+  if (ctx.req.headers.authorization) out['x-sim-echo-authorization'] = ctx.req.headers.authorization;
+  if (ctx.req.headers.cookie) out['x-sim-echo-cookie'] = ctx.req.headers.cookie;
+  out['x-sim-echo-access'] = `token=${c.access}`;
+  if (c.refresh) out['x-sim-echo-refresh'] = c.refresh;
+  return out;
 }
 
 /** Drops the connection without a response, like a reset upstream. */
@@ -211,6 +224,9 @@ export async function inferencePreamble(
     case 'reset-mid-stream':
       ctx.midStreamReset = true;
       return { done: false, fault };
+    case 'echo-credentials':
+      ctx.echoHeaders = echoCredentialHeaders(ctx, acc);
+      return { done: false };
     default:
       return { done: false, fault };
   }

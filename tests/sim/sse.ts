@@ -28,6 +28,7 @@ export class SseWriter {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       ...headers,
+      ...this.ctx.echoHeaders,
     });
     res.flushHeaders();
     if (this.opts.firstByteDelayMs) await this.ctx.state.sleep(this.opts.firstByteDelayMs);

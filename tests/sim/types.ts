@@ -21,6 +21,9 @@ export const SIM_PROVIDERS: readonly SimProvider[] = ['anthropic', 'openai', 'gi
  * - `reset-connection`: the socket is destroyed before any byte is sent.
  * - `non-json-200`: 200 with an HTML body.
  * - `reset-mid-stream`: headers and part of the body are sent, then the socket is destroyed.
+ * - `echo-credentials`: a hostile upstream: the answer is normal but sets a cookie and echoes the
+ *   request's `Authorization` and `Cookie` and the account's tokens in response headers
+ *   (`x-sim-echo-*`), so tests can check the gateway never hands them to the client.
  */
 export type SimFault =
   | 'non-json-429'
@@ -30,7 +33,8 @@ export type SimFault =
   | '529'
   | 'reset-connection'
   | 'non-json-200'
-  | 'reset-mid-stream';
+  | 'reset-mid-stream'
+  | 'echo-credentials';
 
 export const SIM_FAULTS: readonly SimFault[] = [
   'non-json-429',
@@ -41,6 +45,7 @@ export const SIM_FAULTS: readonly SimFault[] = [
   'reset-connection',
   'non-json-200',
   'reset-mid-stream',
+  'echo-credentials',
 ];
 
 /** A usage window. `utilization` is a fraction (1 = 100 %, may exceed 1); `resetAt` is epoch seconds. */

@@ -6,10 +6,12 @@
  *   refused, and so is any browser `Origin` except the gateway's own on routes that serve the
  *   web UI (where `Sec-Fetch-Site` must also say same-origin).
  * - The gateway key (`x-api-key` or `Authorization: Bearer`) is compared in constant time.
- * - Bodies are read here too, with a hard size limit, so no handler buffers without one.
+ * - Bodies are read here too, with a hard size limit, a deadline and a share of the in-flight
+ *   budget, so no handler buffers without them; `Expect: 100-continue` is answered only then.
  */
 import crypto, { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { envInteger } from '../env-settings.js';
 
 export interface RoutePolicy {
   /** The gateway key must be presented. Routes without it authenticate by other means (one-time ticket) or serve nothing secret. */
@@ -94,47 +96,120 @@ export function createFrontDoor(options: { key: string; port: () => number }): F
 
 // ------------------------------------------------------------------ bodies
 
-export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+export type BodyResult =
+  | { ok: true; body: Buffer; /** Hand the body's bytes back to the in-flight budget (once the request is over). */ release: () => void }
+  | { ok: false; reason: 'too-large' | 'aborted' | 'timeout' | 'busy' };
 
 /** Default limit: 32 MiB (long conversations with images stay below it). `ROTARY_GATEWAY_MAX_BODY` overrides. */
 export const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 
 export function maxBodyFromEnv(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.ROTARY_GATEWAY_MAX_BODY);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_BODY;
+  return envInteger(env, 'ROTARY_GATEWAY_MAX_BODY', DEFAULT_MAX_BODY, { unit: 'bytes', min: 1 });
 }
 
-/** Buffers a request body once, with a hard size limit (so it can be replayed on the next account). */
-export function readBody(req: IncomingMessage, max: number): Promise<BodyResult> {
+/**
+ * The bytes of request bodies buffered at once, across every request (each is kept until its
+ * request is over, so it can be replayed on the next account). Past the limit new bodies are
+ * refused instead of read, so memory stays bounded however many clients send at once.
+ */
+export class BodyBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  tryReserve(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+}
+
+/** Requests that sent `Expect: 100-continue`: the 100 goes out only when the body is really wanted (see readBody). */
+const continuePending = new WeakMap<IncomingMessage, ServerResponse>();
+
+/** For the server's `checkContinue` event: a refusal (key, size, budget) is then answered before the client sends the body. */
+export function expectContinue(req: IncomingMessage, res: ServerResponse): void {
+  continuePending.set(req, res);
+}
+
+export interface ReadBodyOptions {
+  /** Shared in-flight budget; without one, only `max` bounds the body. */
+  budget?: BodyBudget;
+  /** The whole body must arrive within this (ms), or the read ends with `timeout`. */
+  timeoutMs?: number;
+}
+
+/**
+ * Buffers a request body once, with a hard size limit (so it can be replayed on the next
+ * account), a deadline, and a share of the in-flight budget. A declared length is reserved and
+ * allocated up front (one copy, no concatenation); a chunked body reserves as it arrives.
+ * Whatever is refused part-way is drained (not buffered), so the connection can carry on.
+ */
+export function readBody(req: IncomingMessage, max: number, options: ReadBodyOptions = {}): Promise<BodyResult> {
+  const { budget } = options;
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) return Promise.resolve({ ok: false, reason: 'too-large' });
+  const hasLength = req.headers['content-length'] !== undefined && Number.isSafeInteger(declared) && declared >= 0;
+  if (hasLength && declared > max) return Promise.resolve({ ok: false, reason: 'too-large' });
+  if (hasLength && budget && !budget.tryReserve(declared)) return Promise.resolve({ ok: false, reason: 'busy' });
+  let reserved = hasLength && budget ? declared : 0;
+  const releaseAll = (): void => {
+    budget?.release(reserved);
+    reserved = 0;
+  };
+  const pending = continuePending.get(req);
+  if (pending) {
+    continuePending.delete(req);
+    pending.writeContinue();
+  }
   return new Promise((resolve) => {
+    const fixed = hasLength ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const timer = options.timeoutMs ? setTimeout(() => refuse('timeout'), options.timeoutMs) : undefined;
     const finish = (result: BodyResult): void => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
       resolve(result);
     };
+    /** Stop buffering, give the budget back, and let the rest of the body drain unread. */
+    const refuse = (reason: 'too-large' | 'timeout' | 'busy' | 'aborted'): void => {
+      releaseAll();
+      finish({ ok: false, reason });
+      if (reason !== 'timeout') req.resume();
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > max) {
-        // Stop buffering; the 413 is answered with `connection: close`, which discards the rest.
-        req.pause();
-        finish({ ok: false, reason: 'too-large' });
+      if (size > max) return refuse('too-large');
+      if (fixed) {
+        chunk.copy(fixed, size - chunk.length);
         return;
+      }
+      if (budget) {
+        if (!budget.tryReserve(chunk.length)) return refuse('busy');
+        reserved += chunk.length;
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
-    const onError = (): void => finish({ ok: false, reason: 'aborted' });
+    const onEnd = (): void => {
+      const body = fixed ? fixed.subarray(0, size) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      finish({ ok: true, body, release: releaseAll });
+    };
+    const onError = (): void => refuse('aborted');
     const onClose = (): void => {
-      if (!req.complete) finish({ ok: false, reason: 'aborted' });
+      if (!req.complete) refuse('aborted');
     };
     req.on('data', onData);
     req.on('end', onEnd);
@@ -166,6 +241,7 @@ export async function readJsonBody(req: IncomingMessage, options: JsonBodyOption
       ? { ok: false, status: 413, message: `The request body is larger than ${options.maxBytes} bytes.` }
       : { ok: false, status: 400, message: 'The request body could not be read.' };
   }
+  read.release();
   const text = read.body.toString('utf8').trim();
   if (!text && options.allowEmpty) return { ok: true, value: undefined };
   if (options.requireJsonType && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {

@@ -5,22 +5,26 @@
  * live on the same server and key; other parts (the web UI transport) mount their own routes.
  *
  * Port: `ROTARY_GATEWAY_PORT`, default 8787 (a free, memorable port that common dev servers
- * do not use). Key: `ROTARY_GATEWAY_KEY`, else generated once and kept in the vault.
+ * do not use). Key: `ROTARY_GATEWAY_KEY`, else generated once and kept in the vault. Timeouts,
+ * the connection cap and the in-flight body budget (server-limits.ts, `ROTARY_GATEWAY_*`) keep
+ * slow, idle and flooding clients from holding it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
+import { escapeControls } from '../../../shared/plain-text.js';
 import { errorMessage, RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import { cacheCredentials } from '../providers/credential-cache.js';
 import { allProviders, providerForPath } from '../providers/registry.js';
 import type { CredentialSource } from '../rotation/contract.js';
-import { createRotatingFetch, type RotatingFetch } from '../rotation/rotating-fetch.js';
+import { createRotatingFetch, upstreamTimeoutsFromEnv, type RotatingFetch } from '../rotation/rotating-fetch.js';
 import { ActivityLog } from './activity-log.js';
 import { handleControl, handleEvents, type ControlService } from './control-api.js';
-import { createFrontDoor, maxBodyFromEnv, sendError, type Admission, type RoutePolicy } from './front-door.js';
+import { BodyBudget, createFrontDoor, expectContinue, maxBodyFromEnv, sendError, type Admission, type RoutePolicy } from './front-door.js';
 import { resolveGatewayKey } from './gateway-key.js';
-import { handleProxy, sendLocal } from './proxy.js';
+import { handleProxy, sendLocal, type ProxyDeps } from './proxy.js';
+import { guardServer, serverLimitsFromEnv, serverOptions, type ConnectionStats, type ServerLimits } from './server-limits.js';
 
 /** Default port of the gateway (documented in README; override with ROTARY_GATEWAY_PORT). */
 export const DEFAULT_GATEWAY_PORT = 8787;
@@ -66,6 +70,9 @@ export interface GatewayOptions {
 
 export interface Gateway {
   server: Server;
+  /** Timeouts and caps in force (ROTARY_GATEWAY_* or their defaults). */
+  limits: ServerLimits;
+  connections(): ConnectionStats;
   /** `http://127.0.0.1:PORT` */
   url: string;
   port: number;
@@ -132,8 +139,12 @@ function listen(server: Server, port: number): Promise<void> {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
-  const log = options.log ?? (() => undefined);
+  const sink = options.log ?? (() => undefined);
+  // Log lines quote labels (rotation messages): control characters are escaped so no line can forge another.
+  const log = (line: string): void => sink(escapeControls(line));
   const port = options.port ?? gatewayPortFromEnv(env);
+  const limits = serverLimitsFromEnv(env);
+  const streamIdleMs = upstreamTimeoutsFromEnv(env).streamIdleMs;
   const key = options.key ?? (await resolveGatewayKey({ env, vault: options.pool.vault }));
   const maxBodyBytes = options.maxBodyBytes ?? maxBodyFromEnv(env);
   const activity = options.activity ?? new ActivityLog();
@@ -153,32 +164,54 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     else if (event.kind === 'all-limited') log(`all limited: ${event.message}`);
     else if (event.kind === 'needs-reauth') log(`needs re-login: ${event.label} (${event.providerID})`);
   });
-  const proxyDeps = { fetch, activity, maxBodyBytes, now };
+  const budget = new BodyBudget(limits.maxInflightBodyBytes);
+  const proxyDeps: ProxyDeps = {
+    fetch,
+    activity,
+    maxBodyBytes,
+    now,
+    budget,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    streamIdleMs,
+    secretsOf: (providerID, recordID) => tokens.recentSecrets(providerID, recordID),
+  };
   const controlDeps = { service: options.control ?? NO_CONTROL, activity };
 
   let actualPort = port;
   const frontDoor = createFrontDoor({ key, port: () => actualPort });
   const keyed: RoutePolicy = { key: true };
-  const server = createServer({ keepAlive: true }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    guard.track(req, res);
     handle(req, res).catch((error: unknown) => {
       log(`internal error: ${errorMessage(error)}`);
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'Rotary hit an internal error; see its log.');
       else res.destroy();
     });
+  };
+  const server = createServer(serverOptions(limits), onRequest);
+  const guard = guardServer(server, limits);
+  // `Expect: 100-continue`: the 100 goes out when the body is read, so a refusal (key, size, budget) comes first.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    expectContinue(req, res);
+    onRequest(req, res);
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
-  // Long uploads are bounded by the body limit, not by a clock.
-  server.requestTimeout = 0;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+
+  /** Every slot has a request in flight: 503 in the route's format, and the connection closes. */
+  function refuseOverCapacity(res: ServerResponse, pathname: string): void {
+    const extra = { 'retry-after': '1', connection: 'close' };
+    const route = providerForPath(pathname);
+    if (route) sendLocal(res, route.provider.rules.errorResponse(503, 'network', guard.refusalMessage), extra);
+    else sendError(res, 503, 'unavailable', guard.refusalMessage, extra);
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    if (guard.overCapacity(req)) {
+      refuseOverCapacity(res, pathname);
+      return;
+    }
 
     const mount = mounts.find((m) => matchesPrefix(pathname, m.prefix));
     if (mount) {
@@ -214,6 +247,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   await listen(server, port);
+  // After listening, a failed accept (EMFILE when the process runs out of file descriptors) must not crash the process.
+  server.on('error', (error) => log(`server error: ${errorMessage(error)}`));
   actualPort = (server.address() as AddressInfo).port;
   const url = `http://${GATEWAY_HOST}:${actualPort}`;
   log(`gateway listening on ${url}`);
@@ -221,6 +256,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   return {
     server,
+    limits,
+    connections: () => guard.stats(),
     url,
     port: actualPort,
     key,

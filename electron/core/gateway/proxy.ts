@@ -1,7 +1,9 @@
 /**
- * The provider routes (`/anthropic/*`, `/openai/*`, `/copilot/*`): buffer the body once,
- * hand it to the rotating fetch, stream the chosen answer back untouched, cancel upstream
- * when the client goes away, and log the request in the activity log once it is over.
+ * The provider routes (`/anthropic/*`, `/openai/*`, `/copilot/*`): buffer the body once
+ * (within the size limit, the body deadline and the in-flight budget), hand it to the rotating
+ * fetch, stream the chosen answer back (bytes untouched; cookies and any header carrying the
+ * account's token dropped), end a stream whose upstream goes silent with the provider's own
+ * error event, cancel upstream when the client goes away, and log the request once it is over.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -11,25 +13,52 @@ import type { LocalResponse } from '../rotation/contract.js';
 import type { ForwardResult, RotatingFetch } from '../rotation/rotating-fetch.js';
 import type { ActivityLog } from './activity-log.js';
 import { summarizeBody, type RequestSummary } from './body-scan.js';
-import { readBody } from './front-door.js';
+import { formatBytes, formatLimit } from '../env-settings.js';
+import { readBody, type BodyBudget } from './front-door.js';
 import { createTokenTap } from './token-tap.js';
 
 /** Response headers that describe the upstream connection, not the answer. */
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade']);
+/** Cookies are the provider's session with Rotary, not the client's: never passed on. */
+const NEVER_TO_CLIENT = new Set(['set-cookie', 'set-cookie2']);
 
 export interface ProxyDeps {
   fetch: RotatingFetch;
   activity: ActivityLog;
   maxBodyBytes: number;
   now: () => number;
+  /** Shared bound on buffered request bodies (ROTARY_GATEWAY_MAX_INFLIGHT_BODY). */
+  budget: BodyBudget;
+  /** A body must arrive within this (ROTARY_GATEWAY_BODY_TIMEOUT_MS). */
+  bodyTimeoutMs: number;
+  /** The stream idle limit, for the message when it ends a stream (ROTARY_UPSTREAM_STREAM_IDLE_MS). */
+  streamIdleMs: number;
+  /** Token values of the account that answered: a header carrying one is dropped. */
+  secretsOf(providerID: ProviderRequestRules['providerID'], recordID: string): readonly string[];
+}
+
+/**
+ * The headers of an upstream answer as the client may see them: no hop-by-hop headers, no
+ * cookies, and no header whose value carries one of the account's tokens (an upstream that
+ * echoes `Authorization` must not hand the token to the client).
+ */
+export function clientHeaders(upstream: Record<string, string | string[] | undefined>, secrets: readonly string[]): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined || RESPONSE_HOP_BY_HOP.has(name) || NEVER_TO_CLIENT.has(name)) continue;
+    if (secrets.length > 0 && (Array.isArray(value) ? value : [value]).some((v) => secrets.some((s) => v.includes(s)))) continue;
+    out[name] = value;
+  }
+  return out;
 }
 
 let seq = 0;
 const idPrefix = randomBytes(3).toString('hex');
 
-export function sendLocal(res: ServerResponse, response: LocalResponse, extra: Record<string, string> = {}): void {
+export function sendLocal(res: ServerResponse, response: LocalResponse, extra: Record<string, string> = {}, secrets: readonly string[] = []): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, { ...response.headers, ...extra, 'content-length': String(Buffer.byteLength(response.body)) });
+  res.writeHead(response.status, { ...clientHeaders(response.headers, secrets), ...extra, 'content-length': String(Buffer.byteLength(response.body)) });
   res.end(response.body);
 }
 
@@ -69,18 +98,13 @@ export async function handleProxy(
     sendLocal(res, rules.errorResponse(400, 'bad-request', 'Rotary refused a path with ".." or backslashes.'));
     return;
   }
-  const read = await readBody(req, deps.maxBodyBytes);
+  const read = await readBody(req, deps.maxBodyBytes, { budget: deps.budget, timeoutMs: deps.bodyTimeoutMs });
   if (!read.ok) {
-    if (read.reason === 'too-large') {
-      const mib = Math.round((deps.maxBodyBytes / 1024 / 1024) * 10) / 10;
-      sendLocal(
-        res,
-        rules.errorResponse(413, 'too-large', `The request body is larger than the gateway's limit of ${mib} MiB (set ROTARY_GATEWAY_MAX_BODY to change it).`),
-        { connection: 'close' },
-      );
-    }
+    if (read.reason !== 'aborted') sendBodyRefusal(res, rules, read.reason, deps);
     return;
   }
+  // The body stays in memory until the answer is over (it may be replayed on the next account).
+  res.once('close', read.release);
   const body = read.body;
   const summary: RequestSummary = req.method === 'GET' || req.method === 'HEAD' ? { stream: false } : summarizeBody(body, rules);
   const affinityKey = rules.affinityKey(req.headers, summary.fields);
@@ -141,19 +165,54 @@ export async function handleProxy(
     deps.activity.addRequest(entry, conversationTitle(rules, affinityKey, req.headers['user-agent']));
   };
 
+  const secrets = result.recordID ? deps.secretsOf(rules.providerID, result.recordID) : [];
   if (result.kind === 'local') {
     res.off('close', onClose);
     if (result.aborted) return;
-    sendLocal(res, result.response);
+    sendLocal(res, result.response, {}, secrets);
     finish(result.response.status, result.kind === 'local' && result.response.status < 300 ? tapLocal(rules, result.response) : undefined);
     return;
   }
 
-  streamUpstream(res, result, rules, (status, tokens) => {
+  streamUpstream(res, result, rules, { secrets, streamIdleMs: deps.streamIdleMs }, (status, tokens) => {
     res.off('close', onClose);
     finish(status, tokens);
   });
 }
+
+/** A body that was not taken: too large (413), not sent in time (408), or no room in the in-flight budget (503). */
+function sendBodyRefusal(res: ServerResponse, rules: ProviderRequestRules, reason: 'too-large' | 'timeout' | 'busy', deps: ProxyDeps): void {
+  switch (reason) {
+    case 'too-large':
+      sendLocal(
+        res,
+        rules.errorResponse(413, 'too-large', `The request body is larger than the gateway's limit of ${formatBytes(deps.maxBodyBytes)} (set ROTARY_GATEWAY_MAX_BODY to change it).`),
+        { connection: 'close' },
+      );
+      return;
+    case 'timeout':
+      sendLocal(
+        res,
+        rules.errorResponse(408, 'bad-request', `The request body did not arrive within ${formatLimit(deps.bodyTimeoutMs)} (ROTARY_GATEWAY_BODY_TIMEOUT_MS); Rotary closed the connection.`),
+        { connection: 'close' },
+      );
+      return;
+    case 'busy':
+      // The rest of the body drains unread; the connection stays usable for the retry.
+      sendLocal(
+        res,
+        rules.errorResponse(
+          503,
+          'network',
+          `Rotary is already holding ${formatBytes(deps.budget.limit)} of request bodies in flight (ROTARY_GATEWAY_MAX_INFLIGHT_BODY); retry in a few seconds.`,
+        ),
+        { 'retry-after': String(BUSY_RETRY_AFTER_SEC) },
+      );
+  }
+}
+
+/** Seconds a client is asked to wait when the in-flight body budget is full (bodies clear in seconds). */
+const BUSY_RETRY_AFTER_SEC = 2;
 
 function tapLocal(rules: ProviderRequestRules, response: LocalResponse): TokenCounts | undefined {
   const tap = createTokenTap(rules, response.headers['content-type'], response.headers['content-encoding']);
@@ -167,12 +226,10 @@ function streamUpstream(
   res: ServerResponse,
   result: Extract<ForwardResult, { kind: 'upstream' }>,
   rules: ProviderRequestRules,
+  options: { secrets: readonly string[]; streamIdleMs: number },
   done: (status: number, tokens: TokenCounts | undefined) => void,
 ): void {
-  const headers: OutgoingHttpHeaders = {};
-  for (const name in result.headers) {
-    if (!RESPONSE_HOP_BY_HOP.has(name)) headers[name] = result.headers[name];
-  }
+  const headers = clientHeaders(result.headers, options.secrets);
   const contentType = result.headers['content-type'];
   const contentEncoding = result.headers['content-encoding'];
   const tap = createTokenTap(
@@ -183,8 +240,12 @@ function streamUpstream(
   res.writeHead(result.status, headers);
   // Streams show their first byte at once instead of waiting for Nagle/cork.
   if (String(contentType ?? '').includes('event-stream')) res.flushHeaders();
+  // A plain (uncompressed) event stream can take one more event from us when its upstream fails.
+  const eventStream = String(contentType ?? '').includes('event-stream') && !contentEncoding;
   const body = result.body;
   let finished = false;
+  /** Whether what the client has so far ends between two events (a blank line). */
+  let atEventBoundary = true;
   const end = (): void => {
     if (finished) return;
     finished = true;
@@ -192,6 +253,7 @@ function streamUpstream(
   };
   body.on('data', (chunk: Buffer) => {
     if (!res.write(chunk)) body.pause();
+    if (eventStream && chunk.length > 0) atEventBoundary = endsEvent(chunk);
     tap?.push(chunk);
   });
   res.on('drain', () => body.resume());
@@ -199,13 +261,26 @@ function streamUpstream(
     res.end();
     end();
   });
-  body.once('error', () => {
-    // Upstream broke mid-answer: bytes already reached the client, so no rotation; cut the client off too.
-    res.destroy();
+  body.once('error', (error: Error) => {
+    // Upstream went silent or broke mid-answer: bytes already reached the client, so no rotation.
+    // A stream gets the provider's own error event and a clean end; anything else is cut off.
+    if (eventStream && !res.destroyed) {
+      const silent = (error as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT';
+      const message = silent
+        ? `The ${rules.name} API sent nothing for ${formatLimit(options.streamIdleMs)} (ROTARY_UPSTREAM_STREAM_IDLE_MS); Rotary ended the stream.`
+        : `The connection to the ${rules.name} API broke in the middle of the answer (${(error as { code?: string }).code ?? error.message}); Rotary ended the stream.`;
+      res.end(`${atEventBoundary ? '' : '\n\n'}${rules.streamError(message)}`);
+    } else res.destroy();
     end();
   });
   res.once('close', () => {
     if (!body.readableEnded) body.destroy();
     end();
   });
+}
+
+/** An SSE chunk that ends with a blank line (LF or CRLF framing). */
+function endsEvent(chunk: Buffer): boolean {
+  const n = chunk.length;
+  return (n >= 2 && chunk[n - 1] === 0x0a && chunk[n - 2] === 0x0a) || (n >= 4 && chunk[n - 1] === 0x0a && chunk[n - 2] === 0x0d && chunk[n - 3] === 0x0a);
 }

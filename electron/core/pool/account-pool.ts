@@ -6,7 +6,8 @@
  *
  * Ordering rules that keep the two halves consistent, even if the process dies between
  * steps: adding writes the secret first, then metadata; removing deletes metadata first,
- * then the secret; `reconcile()` at start-up cleans up whatever a crash left behind.
+ * then the secret; `reconcile()` at start-up flags records whose secret is missing. A secret is
+ * deleted only when its account is removed (or its own add failed before the record existed).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -18,6 +19,7 @@ import {
   type ProviderID,
   type UsageSnapshot,
 } from '../../../shared/domain.js';
+import { escapeControls, firstUnsafeChar, labelProblem } from '../../../shared/plain-text.js';
 import { RotaryError } from '../errors.js';
 import { AccountSecretSchema, parseAccountSecret, type AccountSecret } from './account-secret.js';
 import { accountStatus, cycleAfter, effectiveActiveID, isAvailable, isPermutation, orderedIDs } from './order.js';
@@ -165,6 +167,11 @@ export class AccountPool {
   async add(input: AddAccountInput): Promise<AccountRecord> {
     const secret = AccountSecretSchema.safeParse(input.secret);
     if (!secret.success) throw new RotaryError('bad-input', 'The credential needs a non-empty "access" token.');
+    // Labels and e-mails reach terminals and logs: refused here, whichever entry point (login, import, add) passed them.
+    if (input.label !== undefined && input.label.trim()) refuseUnsafe(labelProblem(input.label));
+    if (input.email && firstUnsafeChar(input.email)) {
+      refuseUnsafe(`The account's e-mail "${escapeControls(input.email).slice(0, 80)}" contains control characters (${firstUnsafeChar(input.email)}); Rotary does not store it.`);
+    }
     const namespace = input.namespace ?? DEFAULT_NAMESPACE;
     const existing = input.accountId
       ? this.data.providers[input.providerID]?.records.find((r) => r.accountId === input.accountId && r.namespace === namespace)
@@ -209,7 +216,7 @@ export class AccountPool {
         result = cloneRecord(record);
       });
     } catch (error) {
-      // Metadata failed: take the secret back out so no orphan is left (best effort; reconcile covers a crash).
+      // Metadata failed: take back the secret this add just wrote for a record that never existed (best effort; `rotary doctor` lists what a crash leaves).
       if (!existing && secretWritten) await this.vault.delete(accountSecretKey(input.providerID, recordID)).catch(() => undefined);
       throw error;
     }
@@ -217,8 +224,8 @@ export class AccountPool {
   }
 
   async relabel(providerID: ProviderID, recordID: string, label: string): Promise<void> {
+    refuseUnsafe(labelProblem(label));
     const clean = label.trim();
-    if (!clean) throw new RotaryError('bad-input', 'A label cannot be empty.');
     await this.mutate((data) => {
       const record = requireRecord(data, providerID, recordID);
       record.label = clean;
@@ -361,25 +368,20 @@ export class AccountPool {
   }
 
   /**
-   * Start-up cleanup after a crash: a secret without a record is deleted; a record without
-   * a secret is marked `needsReauth`. When the store file was just recovered from
-   * corruption, secrets are kept (they are the only copy left).
+   * Start-up check: a record without a secret is marked `needsReauth`. A secret without a record
+   * is never deleted here — it may belong to a record in a last-good copy of a damaged store, or
+   * to an add in flight in another process; `orphanSecrets` counts them and `rotary doctor`
+   * re-attaches or (with confirmation) removes them. Secrets go only when their account is removed.
    */
-  async reconcile(): Promise<{ deletedSecrets: number; markedNeedsReauth: number }> {
-    // A store file just recovered from corruption lost its records; the secrets are the only copy left.
-    const keepOrphans = this.store.pendingNotices().length > 0;
-    let deletedSecrets = 0;
+  async reconcile(): Promise<{ orphanSecrets: number; markedNeedsReauth: number }> {
+    let orphanSecrets = 0;
     let markedNeedsReauth = 0;
-    // Under the store lock: adds write their secret under the same lock, so nothing in flight is touched.
+    // Under the store lock: adds write their secret under the same lock, so nothing in flight is misread.
     await this.mutate(async (data) => {
       const keys = await this.vault.list();
       const known = new Set<string>();
       for (const entry of Object.values(data.providers)) for (const r of entry.records) known.add(accountSecretKey(r.providerID, r.id));
-      if (!keepOrphans) {
-        for (const key of keys) {
-          if (parseAccountSecretKey(key) && !known.has(key) && (await this.vault.delete(key))) deletedSecrets++;
-        }
-      }
+      orphanSecrets = keys.filter((key) => parseAccountSecretKey(key) && !known.has(key)).length;
       const present = new Set(keys);
       for (const entry of Object.values(data.providers)) {
         for (const r of entry.records) {
@@ -390,7 +392,31 @@ export class AccountPool {
         }
       }
     });
-    return { deletedSecrets, markedNeedsReauth };
+    return { orphanSecrets, markedNeedsReauth };
+  }
+
+  /**
+   * Put back a record found in a last-good or damaged copy of the store whose secret is still in
+   * the vault (`rotary doctor --fix`). Its place in the order is at the end; it never becomes active
+   * over an existing one. Refused when the id is already in the pool or the secret is gone.
+   */
+  async reattachRecord(record: AccountRecord): Promise<AccountRecord> {
+    if (!(await this.vault.get(accountSecretKey(record.providerID, record.id)))) {
+      throw new RotaryError('not-found', `No secret for ${record.providerID} account ${record.id} is left in the ${this.vault.kind}.`);
+    }
+    refuseUnsafe(labelProblem(record.label));
+    let result: AccountRecord | undefined;
+    await this.mutate((data) => {
+      const entry = ensureProvider(data, record.providerID);
+      if (entry.records.some((r) => r.id === record.id)) throw new RotaryError('bad-input', `The ${record.providerID} account ${record.id} is already in the pool.`);
+      const restored = structuredClone(record);
+      delete restored.health.needsReauth;
+      entry.records.push(restored);
+      entry.order[restored.namespace] = [...orderedIDs(entry, restored.namespace).filter((id) => id !== restored.id), restored.id];
+      entry.active[restored.namespace] ??= restored.id;
+      result = cloneRecord(restored);
+    });
+    return result!;
   }
 
   // ---------------------------------------------------------------- change tracking
@@ -422,6 +448,10 @@ export class AccountPool {
   private mutate(change: (data: StoreData) => void | Promise<void>): Promise<void> {
     return this.sync.mutate(change);
   }
+}
+
+function refuseUnsafe(problem: string | undefined): void {
+  if (problem) throw new RotaryError('bad-input', problem);
 }
 
 function ensureProvider(data: StoreData, providerID: ProviderID): ProviderEntry {

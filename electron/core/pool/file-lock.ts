@@ -46,16 +46,31 @@ const STALE_MS = 5_000;
 /**
  * Replace `target` atomically: write a temporary file beside it, flush it to disk,
  * then rename over the target. A reader sees the old or the new file, never half of one.
+ * When any step fails (a full disk) the temporary file is removed and the target is untouched.
  */
 export function writeFileAtomic(target: string, data: string, mode = 0o600): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fd = fs.openSync(temp, 'w', mode);
   try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(temp, 'w', mode);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, target);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    rethrowDiskFull(error, target);
   }
-  fs.renameSync(temp, target);
+}
+
+/** A full disk (or quota) as an error that says what to do; anything else is rethrown as is. */
+export function rethrowDiskFull(error: unknown, target: string): never {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    throw new RotaryError('disk-full', `No space left on the disk to write ${target}. Free some space and try again; nothing was changed.`, { cause: error });
+  }
+  throw error;
 }

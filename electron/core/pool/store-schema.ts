@@ -49,9 +49,13 @@ export class StoreTooNewError extends Error {}
 export function migrateStoreData(raw: unknown): { data: StoreData; migrated: boolean } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('the file does not hold a JSON object');
   let data = raw as Record<string, unknown>;
+  // Absent: a file from before versions (0). Anything but a whole number ≥ 0 is damage, not a version.
+  if ('schemaVersion' in data && !(Number.isInteger(data.schemaVersion) && (data.schemaVersion as number) >= 0)) {
+    throw new Error(`its schemaVersion (${JSON.stringify(data.schemaVersion)?.slice(0, 20)}) is not a version number`);
+  }
   const start = typeof data.schemaVersion === 'number' ? data.schemaVersion : 0;
   if (start > STORE_SCHEMA_VERSION) {
-    throw new StoreTooNewError(`it was written by a newer Rotary (schema ${start}; this one knows ${STORE_SCHEMA_VERSION}). Update Rotary.`);
+    throw new StoreTooNewError(`it was written by a newer Rotary (schema ${start}; this one knows ${STORE_SCHEMA_VERSION}). Update Rotary to the version that wrote it, or newer.`);
   }
   for (let version = start; version < STORE_SCHEMA_VERSION; version++) {
     const step = MIGRATIONS[version];

@@ -14,6 +14,11 @@ import type { CredentialSource, RequestCredential } from '../rotation/contract.j
 export const CREDENTIAL_TTL_MS = 15_000;
 
 export interface CachedCredentials extends CredentialSource {
+  /**
+   * Token values of the last two credentials handed out for an account (the current one and the
+   * one before a refresh), without any lookup: what the gateway strips from answers it passes on.
+   */
+  recentSecrets(providerID: ProviderID, recordID: string): readonly string[];
   invalidate(providerID?: ProviderID, recordID?: string): void;
   dispose(): void;
 }
@@ -22,6 +27,11 @@ export function cacheCredentials(tokens: CredentialSource, options: { pool?: Acc
   const now = options.now ?? Date.now;
   const ttl = options.ttlMs ?? CREDENTIAL_TTL_MS;
   const cache = new Map<string, { at: number; value: Promise<RequestCredential> }>();
+  const issued = new Map<string, RequestCredential[]>();
+  const remember = (key: string, credential: RequestCredential): void => {
+    const list = issued.get(key) ?? [];
+    if (list[0] !== credential) issued.set(key, [credential, ...list].slice(0, 2));
+  };
   const unsubscribe = options.pool?.onChange((change) => {
     if (change.source === 'file') cache.clear();
   });
@@ -35,9 +45,12 @@ export function cacheCredentials(tokens: CredentialSource, options: { pool?: Acc
       const value = tokens.credential(providerID, recordID);
       const entry = { at: t, value };
       cache.set(key, entry);
-      value.catch(() => {
-        if (cache.get(key) === entry) cache.delete(key);
-      });
+      value.then(
+        (credential) => remember(key, credential),
+        () => {
+          if (cache.get(key) === entry) cache.delete(key);
+        },
+      );
       return value;
     },
     async refreshAfter401(providerID, recordID, failed) {
@@ -45,7 +58,11 @@ export function cacheCredentials(tokens: CredentialSource, options: { pool?: Acc
       cache.delete(key);
       const fresh = await tokens.refreshAfter401(providerID, recordID, failed);
       cache.set(key, { at: now(), value: Promise.resolve(fresh) });
+      remember(key, fresh);
       return fresh;
+    },
+    recentSecrets(providerID, recordID) {
+      return (issued.get(`${providerID}:${recordID}`) ?? []).flatMap((c) => c.redact ?? []);
     },
     invalidate(providerID, recordID) {
       if (!providerID) cache.clear();
@@ -55,6 +72,7 @@ export function cacheCredentials(tokens: CredentialSource, options: { pool?: Acc
     dispose() {
       unsubscribe?.();
       cache.clear();
+      issued.clear();
     },
   };
 }

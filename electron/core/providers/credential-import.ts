@@ -1,7 +1,7 @@
 /**
  * Accounts that do not come from a login flow:
  * (a) `rotary auth add <provider>`: a credential JSON read from standard input
- *     (`{"access", "refresh"?, "expires"?}`), and
+ *     (`{"access", "refresh"?, "expires"?}`), checked with the provider and against the pool, and
  * (b) `rotary auth import`: logins other tools already hold (Claude Code, Codex, opencode).
  * Files of other tools are only ever read, never written. Descriptors handed to the UI/CLI
  * carry a masked hint, never a token; `importLogin` reads the file again when it imports.
@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROVIDER_NAMES, type AccountRecord, type ProviderID } from '../../../shared/domain.js';
-import { isRotaryError, RotaryError } from '../errors.js';
+import { errorMessage, isRotaryError, RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { AccountSecret } from '../pool/account-secret.js';
 import { tokenHint } from './fingerprint.js';
@@ -63,34 +63,77 @@ export interface AddFromCredentialOptions {
   signal?: AbortSignal;
 }
 
+export interface AddedCredential {
+  record: AccountRecord;
+  /** `added`: a new account; `updated`: the provider says it is an account already in the pool (its credential was replaced); `duplicate`: the same token is already stored, nothing was written. */
+  outcome: 'added' | 'updated' | 'duplicate';
+  /** Why the provider could not be asked whether it accepts the credential (unreachable…); undefined when it was checked. */
+  unchecked?: string;
+}
+
 /**
- * Add an account from a raw credential. Tries to learn the identity for the label and for
- * de-duplication; when that call fails the account is still added with a default label.
+ * Add an account from a raw credential, checked first:
+ * - the same access or refresh token already stored for this provider → nothing is added;
+ * - the provider refuses it (401 from its identity endpoint or the Copilot exchange) → `auth-failed`, nothing is added;
+ * - the provider names an account already in the pool → that account is updated, not duplicated;
+ * - the provider cannot be reached → added with a default label, and `unchecked` says why.
  */
-export async function addFromCredential(
+export async function addVerifiedCredential(
   pool: AccountPool,
   providerID: ProviderID,
   secret: AccountSecret,
   options: AddFromCredentialOptions,
-): Promise<AccountRecord> {
+): Promise<AddedCredential> {
+  const same = await accountWithSameToken(pool, providerID, secret);
+  if (same) return { record: same, outcome: 'duplicate' };
+
   const ctx = { env: options.env, ...(options.signal ? { signal: options.signal } : {}) };
-  let identity: ProviderIdentity = {};
   const adapter = provider(providerID);
+  let identity: ProviderIdentity = {};
+  let unchecked: string | undefined;
   try {
     identity = await adapter.identify(secret, ctx);
-  } catch {
-    // Identity is a nicety (label, de-duplication); the credential itself is what the user asked to add.
+    await adapter.verifyCredential(secret, ctx);
+  } catch (error) {
+    if (isRotaryError(error, 'auth-failed')) {
+      throw new RotaryError('auth-failed', `${PROVIDER_NAMES[providerID]} rejected the token: ${error.message} Nothing was added; log in again or pass a current credential.`);
+    }
+    if (isRotaryError(error, 'cancelled')) throw error;
+    // Unreachable or an answer that says nothing about the token: the credential is what the user asked to add.
+    unchecked = errorMessage(error);
   }
   const prepared = adapter.prepareCredential(secret, identity);
   identity = prepared.identity;
+  const existing = identity.accountId ? pool.snapshot(providerID).records.find((r) => r.accountId === identity.accountId) : undefined;
   const label = options.label?.trim() || adapter.labelFor(identity);
-  return pool.add({
+  const record = await pool.add({
     providerID,
     secret: prepared.secret,
     ...(identity.accountId ? { accountId: identity.accountId } : {}),
     ...(identity.email ? { email: identity.email } : {}),
     ...(label ? { label } : {}),
   });
+  return { record, outcome: existing ? 'updated' : 'added', ...(unchecked ? { unchecked } : {}) };
+}
+
+/** `addVerifiedCredential` for callers that only need the account. */
+export async function addFromCredential(
+  pool: AccountPool,
+  providerID: ProviderID,
+  secret: AccountSecret,
+  options: AddFromCredentialOptions,
+): Promise<AccountRecord> {
+  return (await addVerifiedCredential(pool, providerID, secret, options)).record;
+}
+
+/** The account of this provider whose stored access or refresh token is the one given (the vault is read; tokens are compared, never shown). */
+async function accountWithSameToken(pool: AccountPool, providerID: ProviderID, secret: AccountSecret): Promise<AccountRecord | undefined> {
+  for (const record of pool.snapshot(providerID).records) {
+    const stored = await pool.getSecret(providerID, record.id).catch(() => undefined);
+    if (!stored) continue;
+    if (stored.access === secret.access || (secret.refresh !== undefined && stored.refresh === secret.refresh)) return record;
+  }
+  return undefined;
 }
 
 // ------------------------------------------------------------------ (b) existing logins
@@ -278,14 +321,13 @@ export async function importLogin(pool: AccountPool, found: FoundLogin, options:
   const entry = extract(found.source, data).find((e) => e.providerID === found.providerID);
   if (!entry) throw new RotaryError('not-found', `${found.path} no longer holds a ${PROVIDER_NAMES[found.providerID]} login. Run the import again.`);
   try {
-    await provider(found.providerID).verifyCredential(entry.secret, { env: options.env, ...(options.signal ? { signal: options.signal } : {}) });
+    return await addFromCredential(pool, found.providerID, entry.secret, {
+      env: options.env,
+      ...(options.label ? { label: options.label } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (error) {
     if (isRotaryError(error, 'auth-failed')) throw new RotaryError('auth-failed', `The ${found.sourceName} login cannot be used: ${error.message}`);
     throw error;
   }
-  return addFromCredential(pool, found.providerID, entry.secret, {
-    env: options.env,
-    ...(options.label ? { label: options.label } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
 }

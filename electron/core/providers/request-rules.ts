@@ -34,6 +34,17 @@ export interface ProviderRequestRules extends RotationRules {
   tokensFromJson(body: unknown): TokenCounts | undefined;
   /** Token counts from one SSE event (only cheap string checks before parsing). */
   tokensFromSse(event: string | undefined, data: string): TokenCounts | undefined;
+  /**
+   * The provider's own SSE error, framed and ready to write, for a stream the gateway has to end
+   * (its upstream went silent or broke after the first bytes), so the client reports an error
+   * instead of a cut connection.
+   */
+  streamError(message: string): string;
+}
+
+/** One server-sent event: `event:` line when named, one `data:` line, blank line. */
+export function sseEvent(name: string | undefined, data: unknown): string {
+  return `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 }
 
 // ------------------------------------------------------------------ header helpers
@@ -60,6 +71,10 @@ export const HOP_BY_HOP = new Set([
   // The gateway key and any credential the client sent: replaced by the account's.
   'authorization',
   'x-api-key',
+  // The 100-continue handshake is between the client and the gateway (undici refuses to send `expect`).
+  'expect',
+  // The client's cookies are its own business, never the provider's.
+  'cookie',
 ]);
 
 /** Copy the client's headers without hop-by-hop ones, credentials and `drop`. */

@@ -31,6 +31,13 @@ export interface TokenManager extends CredentialSource {
 
 type Reason = { kind: 'expiry' } | { kind: 'after-401'; fingerprint: string };
 
+/** The account's tokens as they could appear in an answer: the secret's, and each credential header's value without its scheme. */
+function tokenValues(secret: AccountSecret, credential: RequestCredential): string[] {
+  const values = [secret.access, secret.refresh, ...Object.values(credential.headers).map((v) => v.replace(/^(bearer|token)\s+/i, ''))];
+  // Short values (a beta flag, an account id) are not secrets and would match harmless headers.
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length >= 16))];
+}
+
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { pool, env } = options;
   const now = options.now ?? Date.now;
@@ -51,8 +58,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   const stale = (providerID: ProviderID, secret: AccountSecret): boolean => provider(providerID).needsRefresh(secret, now());
 
-  const toCredential = (providerID: ProviderID, recordID: string, secret: AccountSecret): RequestCredential =>
-    provider(providerID).toCredential(secret, pool.getRecord(providerID, recordID));
+  const toCredential = (providerID: ProviderID, recordID: string, secret: AccountSecret): RequestCredential => {
+    const credential = provider(providerID).toCredential(secret, pool.getRecord(providerID, recordID));
+    return { ...credential, redact: tokenValues(secret, credential) };
+  };
 
   /** Under the cross-process lock: re-read, decide whether a refresh is still needed, refresh, store. */
   async function refreshLocked(providerID: ProviderID, recordID: string, reason: Reason): Promise<AccountSecret> {

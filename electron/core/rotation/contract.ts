@@ -23,6 +23,11 @@ export interface RequestCredential {
   baseURL?: string;
   /** Opaque fingerprint of the access token used, so a 401 refresh can tell whether someone already refreshed. */
   fingerprint: string;
+  /**
+   * Every token value of the account (access, refresh, an exchanged token such as Copilot's):
+   * an upstream answer header that carries one of them never reaches the client.
+   */
+  redact?: readonly string[];
 }
 
 /** Hands out fresh credentials; owns refresh (single-flight per account, across processes). */

@@ -13,6 +13,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { AccountRecord, UsageSnapshot } from '../../../shared/domain.js';
 import { DEFAULT_NAMESPACE } from '../../../shared/domain.js';
 import type { ActivityEvent, RotationEvent } from '../../../shared/activity.js';
+import { envInteger, formatLimit } from '../env-settings.js';
 import { errorMessage, isRotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import { isAvailable } from '../pool/order.js';
@@ -91,14 +92,30 @@ interface UpstreamTarget {
   pathPrefix: string;
 }
 
+export interface UpstreamTimeouts {
+  /** Time to the status line and headers (a model may think for minutes first). */
+  headersTimeoutMs: number;
+  /** Longest silence between two pieces of an answer's body (a stream's events). */
+  streamIdleMs: number;
+}
+
+/** ROTARY_UPSTREAM_HEADERS_TIMEOUT_MS (default 10 min) and ROTARY_UPSTREAM_STREAM_IDLE_MS (default 5 min). */
+export function upstreamTimeoutsFromEnv(env: NodeJS.ProcessEnv): UpstreamTimeouts {
+  const ms = { unit: 'milliseconds', min: 1 };
+  return {
+    headersTimeoutMs: envInteger(env, 'ROTARY_UPSTREAM_HEADERS_TIMEOUT_MS', 10 * 60_000, ms),
+    streamIdleMs: envInteger(env, 'ROTARY_UPSTREAM_STREAM_IDLE_MS', 5 * 60_000, ms),
+  };
+}
+
 /** The keep-alive agent the gateway uses for upstream calls. */
-export function createUpstreamAgent(): Agent {
+export function createUpstreamAgent(timeouts: UpstreamTimeouts = upstreamTimeoutsFromEnv({})): Agent {
   return new Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
-    // A model may think for minutes before the first header, and pause between stream events.
-    headersTimeout: 10 * 60_000,
-    bodyTimeout: 5 * 60_000,
+    headersTimeout: timeouts.headersTimeoutMs,
+    // undici's body timeout is the longest gap between body chunks: the stream idle limit.
+    bodyTimeout: timeouts.streamIdleMs,
     connect: { timeout: 15_000 },
   });
 }
@@ -109,7 +126,8 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
   const now = options.now ?? Date.now;
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const ownsDispatcher = !options.dispatcher;
-  const dispatcher = options.dispatcher ?? createUpstreamAgent();
+  const timeouts = upstreamTimeoutsFromEnv(env);
+  const dispatcher = options.dispatcher ?? createUpstreamAgent(timeouts);
   const affinity = options.affinity ?? new AffinityMap();
   const emit = options.onEvent ?? (() => undefined);
   const targets = new Map<string, UpstreamTarget>();
@@ -248,8 +266,8 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
           if (request.signal?.aborted) return abortedResult(rotations);
           // Network error: no rotation (the next account would meet the same network); the client retries.
           pool.recordOutcome({ providerID, recordID: record.id, ok: false, status: 0 });
-          const message = `Rotary could not reach the ${rules.name} API: ${networkReason(error)}.`;
-          return { kind: 'local', response: rules.errorResponse(502, 'network', message), recordID: record.id, label: record.label, rotations };
+          const answer = upstreamFailure(rules.name, error, timeouts);
+          return { kind: 'local', response: rules.errorResponse(answer.status, 'network', answer.message), recordID: record.id, label: record.label, rotations };
         }
 
         const status = res.statusCode;
@@ -384,6 +402,17 @@ async function readLimited(body: Readable, limit: number): Promise<string> {
     // A broken error body is classified from what arrived.
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A 504 when the upstream never started answering (the limit named), else a 502 with the network reason. */
+function upstreamFailure(name: string, error: unknown, timeouts: UpstreamTimeouts): { status: number; message: string } {
+  if (networkReason(error) === 'UND_ERR_HEADERS_TIMEOUT') {
+    return {
+      status: 504,
+      message: `The ${name} API did not start answering within ${formatLimit(timeouts.headersTimeoutMs)} (ROTARY_UPSTREAM_HEADERS_TIMEOUT_MS); Rotary gave up on the request. Try again, or raise the limit for very long requests.`,
+    };
+  }
+  return { status: 502, message: `Rotary could not reach the ${name} API: ${networkReason(error)}.` };
 }
 
 function networkReason(error: unknown): string {

@@ -17,6 +17,7 @@ const CODE_MAP: Record<RotaryErrorCode, ErrorCode> = {
   'vault-corrupt': 'keychain',
   'store-corrupt': 'store',
   'store-locked': 'store',
+  'disk-full': 'store',
   'not-found': 'not-found',
   'bad-input': 'bad-input',
   'provider-error': 'provider-error',

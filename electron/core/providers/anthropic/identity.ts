@@ -17,6 +17,8 @@ export async function fetchAnthropicIdentity(access: string, ctx: ProviderHttpCo
       'user-agent': ANTHROPIC_AUTH_USER_AGENT,
     },
   });
+  // A 401 says the token is no good; anything else (403 for a token without the profile scope, 5xx) says nothing about it.
+  if (res.status === 401) throw new RotaryError('auth-failed', `${what} answered HTTP 401 (the token is invalid, expired or revoked).`);
   const body = await readJson(res, what);
   if (!res.ok) throw new RotaryError('provider-error', `${what} answered HTTP ${res.status}.`);
   return identityFromProfile(body);

@@ -23,6 +23,7 @@ import {
   type ProviderRequestRules,
   type TokenCounts,
   modelFamily,
+  sseEvent,
 } from '../request-rules.js';
 import type { ErrorKind, HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
 import { ANTHROPIC_FIVE_HOUR_KEY, ANTHROPIC_GATEWAY_BASE, ANTHROPIC_MAX_RESET_MS, ANTHROPIC_OAUTH_BETA } from './constants.js';
@@ -173,6 +174,9 @@ export const anthropicRequestRules: ProviderRequestRules = {
   errorResponse(status, kind, message) {
     return jsonResponse(status, { type: 'error', error: { type: errorType(kind), message } });
   },
+
+  // The Messages API's in-stream error (the SDKs throw an APIError of that type).
+  streamError: (message) => sseEvent('error', { type: 'error', error: { type: 'api_error', message } }),
 
   outgoingHeaders(client: HeaderBag, credential: RequestCredential) {
     const out = baseOutgoingHeaders(client);

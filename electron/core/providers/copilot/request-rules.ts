@@ -20,6 +20,7 @@ import {
   tryJson,
   type ProviderRequestRules,
   modelFamily,
+  sseEvent,
 } from '../request-rules.js';
 import type { HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
 import { COPILOT_EDITOR_HEADERS, COPILOT_GATEWAY_BASE, COPILOT_MAX_RESET_MS } from './constants.js';
@@ -97,6 +98,9 @@ export const copilotRequestRules: ProviderRequestRules = {
   errorResponse(status, kind, message) {
     return jsonResponse(status, { error: { type: openAIErrorType(status, kind, 'authentication_error'), message, code: null } });
   },
+
+  // Chat completions streams carry errors as a data line with an `error` object (the openai SDK throws an APIError).
+  streamError: (message) => sseEvent(undefined, { error: { type: 'server_error', message, code: null, param: null } }),
 
   outgoingHeaders(client: HeaderBag, credential: RequestCredential) {
     const out = baseOutgoingHeaders(client);

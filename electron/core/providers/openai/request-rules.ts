@@ -22,6 +22,7 @@ import {
   tryJson,
   type ProviderRequestRules,
   modelFamily,
+  sseEvent,
 } from '../request-rules.js';
 import type { HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
 import { CODEX_FIVE_HOUR_LABEL, CODEX_GATEWAY_BASE, CODEX_MAX_RESET_MS } from './constants.js';
@@ -128,6 +129,11 @@ export const openaiRequestRules: ProviderRequestRules = {
   errorResponse(status, kind, message) {
     return jsonResponse(status, { error: { type: openAIErrorType(status, kind, 'invalid_request_error'), message, code: null, param: null } });
   },
+
+  // The Responses API's stream error event (the SDKs), then `response.failed`, which ends a turn in Codex CLI.
+  streamError: (message) =>
+    sseEvent('error', { type: 'error', code: 'server_error', message, param: null }) +
+    sseEvent('response.failed', { type: 'response.failed', response: { object: 'response', status: 'failed', error: { code: 'server_error', message } } }),
 
   outgoingHeaders(client: HeaderBag, credential: RequestCredential, accountId?: string) {
     const out = baseOutgoingHeaders(client, CODEX_DROP);

@@ -1,0 +1,243 @@
+/**
+ * Issue 11, findings 3, 4 and 9 (CONNECT): the gateway's server against slow, idle and odd
+ * clients. Real sockets on loopback, real curl, the real Anthropic SDK; every limit is set short
+ * through its environment variable so the file stays fast. No wall-clock assertions: a test waits
+ * for the answer it expects (or fails on the file's timeout), and the timings are only reported.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRuntime } from '../../electron/core/runtime.js';
+import { ANTHROPIC_HEADERS, anthropicBody, gwFetch, jsonOf, startHarness, TEST_KEY, type Harness } from './harness.js';
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+async function harness(env: Record<string, string> = {}, accounts = 1): Promise<Harness> {
+  const h = await startHarness({ accounts: { anthropic: accounts }, env });
+  open.push(h);
+  return h;
+}
+
+/** Write `text` on a fresh socket and collect everything until the server closes it. */
+function rawExchange(port: number, text: string, options: { keepOpenMs?: number } = {}): Promise<{ response: string; closedAfterMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+    let response = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (response += d));
+    socket.on('error', (e) => (response ? undefined : reject(e)));
+    socket.on('close', () => resolve({ response, closedAfterMs: Date.now() - started }));
+    if (options.keepOpenMs) setTimeout(() => socket.destroy(), options.keepOpenMs);
+  });
+}
+
+function statusOf(response: string): number {
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+}
+
+function bodyOf(response: string): unknown {
+  const i = response.indexOf('\r\n\r\n');
+  return JSON.parse(response.slice(i + 4));
+}
+
+function headerOf(response: string, name: string): string | undefined {
+  const head = response.slice(0, response.indexOf('\r\n\r\n'));
+  const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name}:`));
+  return line?.slice(name.length + 1).trim();
+}
+
+const sdk = (h: Harness) => new Anthropic({ baseURL: `${h.gw.url}/anthropic`, apiKey: TEST_KEY, maxRetries: 0 });
+const hello = { model: 'claude-sonnet-4-6', max_tokens: 20, messages: [{ role: 'user' as const, content: 'Hello' }] };
+
+describe('Expect: 100-continue (finding 3)', () => {
+  it('curl --data-binary with a 2 MiB body succeeds; expect is not forwarded; the account is not charged a failure', async () => {
+    const h = await harness();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rotary-expect-'));
+    const file = path.join(dir, 'body.json');
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    fs.writeFileSync(file, anthropicBody({ messages: [{ role: 'user', content: `Hello ${padding}` }] }));
+    try {
+      const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('curl', [
+          '-sS', '-v', '-o', '-', '-w', '\n%{http_code}',
+          '-H', `x-api-key: ${TEST_KEY}`, '-H', 'content-type: application/json', '-H', 'anthropic-version: 2023-06-01',
+          '--data-binary', `@${file}`, `${h.gw.url}/anthropic/v1/messages`,
+        ]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      // curl really asked for 100-continue (it does above 1 MiB) and got it.
+      expect(out.stderr).toMatch(/> Expect: 100-continue/i);
+      expect(out.stderr).toMatch(/< HTTP\/1\.1 100 Continue/i);
+      expect(out.stdout.trim().split('\n').at(-1)).toBe('200');
+      const seen = h.sim.requests.filter((r) => r.path === '/v1/messages').at(-1)!;
+      expect(seen.headers.expect).toBeUndefined();
+      await h.core.pool.flush();
+      expect(h.core.pool.getAccounts('anthropic')[0]!.health.failureCount).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CONNECT (finding 9)', () => {
+  it('gets a clear 405 instead of a closed socket', async () => {
+    const h = await harness();
+    const { response } = await rawExchange(h.gw.port, `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`);
+    expect(statusOf(response)).toBe(405);
+    expect(headerOf(response, 'connection')).toBe('close');
+    expect((bodyOf(response) as { error: { message: string } }).error.message).toMatch(/CONNECT/);
+  });
+});
+
+describe('slow clients (finding 4)', () => {
+  it('a slow body gets 408 in the provider format while other clients are served', async () => {
+    const h = await harness({ ROTARY_GATEWAY_BODY_TIMEOUT_MS: '400' });
+    const slow = rawExchange(
+      h.gw.port,
+      `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.gw.port}\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{"model":`,
+    );
+    // Others are served while the slow body hangs.
+    for (let i = 0; i < 5; i++) {
+      const msg = await sdk(h).messages.create(hello);
+      expect(msg.type).toBe('message');
+    }
+    const { response, closedAfterMs } = await slow;
+    expect(statusOf(response)).toBe(408);
+    expect(headerOf(response, 'connection')).toBe('close');
+    expect(bodyOf(response)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/ROTARY_GATEWAY_BODY_TIMEOUT_MS/) } });
+    console.log(`slow body: 408 after ${closedAfterMs} ms (limit 400 ms)`);
+  });
+
+  it('slow headers get 408 in the gateway format while other clients are served', async () => {
+    const h = await harness({ ROTARY_GATEWAY_HEADERS_TIMEOUT_MS: '400' });
+    const slow = rawExchange(h.gw.port, `GET /auth/accounts HTTP/1.1\r\nHost: 127.0.0.1:${h.gw.port}\r\n`);
+    for (let i = 0; i < 5; i++) expect((await sdk(h).messages.create(hello)).type).toBe('message');
+    const { response, closedAfterMs } = await slow;
+    expect(statusOf(response)).toBe(408);
+    expect(bodyOf(response)).toMatchObject({ error: { type: 'request_timeout', message: expect.stringMatching(/ROTARY_GATEWAY_HEADERS_TIMEOUT_MS/) } });
+    console.log(`slow headers: 408 after ${closedAfterMs} ms (limit 400 ms)`);
+  });
+
+  it('2,000 idle sockets never block a real client, and are closed after the headers/idle timeout', async () => {
+    const h = await harness({ ROTARY_GATEWAY_HEADERS_TIMEOUT_MS: '1500', ROTARY_GATEWAY_IDLE_TIMEOUT_MS: '1500' });
+    const client = sdk(h);
+    const N = 2000;
+    let openNow = 0;
+    let peak = 0;
+    const lifetimes: number[] = [];
+    const closed: Array<Promise<void>> = [];
+    let served = 0;
+    const start = Date.now();
+    for (let i = 0; i < N; i++) {
+      const opened = Date.now();
+      const socket = net.connect(h.gw.port, '127.0.0.1');
+      closed.push(
+        new Promise<void>((resolve) => {
+          socket.on('connect', () => {
+            openNow++;
+            peak = Math.max(peak, openNow);
+          });
+          socket.on('error', () => undefined);
+          socket.on('close', () => {
+            openNow--;
+            lifetimes.push(Date.now() - opened);
+            resolve();
+          });
+        }),
+      );
+      // A real client keeps working while the flood goes on.
+      if (i % 200 === 0) {
+        expect((await client.messages.create(hello)).type).toBe('message');
+        served++;
+      }
+    }
+    const floodMs = Date.now() - start;
+    for (let i = 0; i < 5; i++) {
+      expect((await client.messages.create(hello)).type).toBe('message');
+      served++;
+    }
+    await Promise.all(closed);
+    await new Promise((r) => setTimeout(r, 300));
+    lifetimes.sort((a, b) => a - b);
+    const pct = (p: number) => lifetimes[Math.min(lifetimes.length - 1, Math.floor((p / 100) * lifetimes.length))];
+    const stats = h.gw.connections();
+    console.log(
+      `idle flood: ${N} sockets opened in ${floodMs} ms; the gateway held at most ${stats.peak} at once (cap ${h.gw.limits.maxConnections}), ` +
+        `closed ${stats.evicted} idle ones early to make room, the rest at the headers timeout (1500 ms); ` +
+        `seen from the client (which notices closes late while it floods): up to ${peak} open, closed after p50 ${pct(50)} ms, p90 ${pct(90)} ms, max ${pct(100)} ms; ` +
+        `${served} SDK requests served meanwhile, none refused (${stats.refused} refusals)`,
+    );
+    expect(lifetimes).toHaveLength(N);
+    expect(stats.peak).toBeLessThanOrEqual(h.gw.limits.maxConnections);
+    expect(stats.refused).toBe(0);
+    expect(stats.open, JSON.stringify(stats)).toBeLessThanOrEqual(1);
+  }, 60_000);
+});
+
+describe('connection cap (finding 4)', () => {
+  it('when every connection is busy: 503 + retry-after + connection: close, in the provider format on provider routes', async () => {
+    const h = await harness({ ROTARY_GATEWAY_MAX_CONNECTIONS: '3' });
+    h.accounts.anthropic[0]!.sim.delayMs = 1500;
+    const busy = [0, 1, 2].map(() =>
+      rawExchange(
+        h.gw.port,
+        `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.gw.port}\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: application/json\r\nanthropic-version: 2023-06-01\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(anthropicBody())}\r\n\r\n${anthropicBody()}`,
+      ),
+    );
+    // Wait until the three requests are upstream (busy, not idle).
+    while (h.sim.requests.filter((r) => r.path === '/v1/messages').length < 3) await new Promise((r) => setTimeout(r, 20));
+
+    const refused = await rawExchange(
+      h.gw.port,
+      `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.gw.port}\r\nx-api-key: ${TEST_KEY}\r\ncontent-length: 2\r\n\r\n{}`,
+    );
+    expect(statusOf(refused.response)).toBe(503);
+    expect(Number(headerOf(refused.response, 'retry-after'))).toBeGreaterThan(0);
+    expect(headerOf(refused.response, 'connection')).toBe('close');
+    expect(bodyOf(refused.response)).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/ROTARY_GATEWAY_MAX_CONNECTIONS/) } });
+
+    const control = await rawExchange(h.gw.port, `GET /auth/accounts HTTP/1.1\r\nHost: 127.0.0.1:${h.gw.port}\r\nx-api-key: ${TEST_KEY}\r\n\r\n`);
+    expect(statusOf(control.response)).toBe(503);
+    expect(bodyOf(control.response)).toMatchObject({ error: { type: 'unavailable' } });
+
+    for (const b of await Promise.all(busy)) expect(statusOf(b.response)).toBe(200);
+    // Capacity is back once they are done.
+    h.accounts.anthropic[0]!.sim.delayMs = 0;
+    const res = await gwFetch(h, '/anthropic/v1/messages', { method: 'POST', headers: ANTHROPIC_HEADERS, body: anthropicBody() });
+    expect(res.status).toBe(200);
+    await jsonOf(res);
+  });
+});
+
+describe('settings', () => {
+  it.each([
+    ['ROTARY_GATEWAY_HEADERS_TIMEOUT_MS', 'soon'],
+    ['ROTARY_GATEWAY_BODY_TIMEOUT_MS', '-5'],
+    ['ROTARY_GATEWAY_IDLE_TIMEOUT_MS', '1.5'],
+    ['ROTARY_GATEWAY_MAX_CONNECTIONS', '0'],
+    ['ROTARY_GATEWAY_MAX_INFLIGHT_BODY', 'lots'],
+    ['ROTARY_UPSTREAM_HEADERS_TIMEOUT_MS', '10m'],
+    ['ROTARY_UPSTREAM_STREAM_IDLE_MS', '5 min'],
+  ])('%s=%j is a clear error at start', async (name, value) => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rotary-settings-'));
+    try {
+      const env = { ROTARY_HOME: home, ROTARY_SECRET_BACKEND: 'file', ROTARY_GATEWAY_KEY: TEST_KEY, [name]: value };
+      const error = await startRuntime({ env, home, warn: () => undefined, gateway: { port: 0 } }).catch((e: unknown) => e);
+      expect(String((error as Error).message)).toContain(name);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
