@@ -159,7 +159,7 @@ export const anthropicRequestRules: ProviderRequestRules = {
   },
 
   allLimitedResponse(input) {
-    const { message, retryAfterSec } = allLimitedMessage('Anthropic', input);
+    const { message, retryAfterSec } = allLimitedMessage('Anthropic', 'anthropic', input);
     if (input.earliest === undefined) {
       return { ...jsonResponse(401, { type: 'error', error: { type: 'authentication_error', message } }), message, retryAfterSec };
     }
