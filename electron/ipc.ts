@@ -65,13 +65,13 @@ export async function handle(
 }
 
 export interface TrustedPage {
-  /** `file://…/renderer/dist/index.html` of the packaged renderer. */
-  fileUrl?: string;
+  /** The packaged renderer's page: `app://rotary/index.html` (app-protocol.ts). Any hash/query. */
+  pageUrl?: string;
   /** Dev server origin (`http://localhost:5173`) when running against Vite. */
   devOrigin?: string;
 }
 
-/** Is this frame URL our own page? Exact file (any hash/query) or exact dev origin. */
+/** Is this frame URL our own page? The exact page (scheme, host and path) or the exact dev origin. */
 export function isTrustedPageUrl(raw: string, page: TrustedPage): boolean {
   let url: URL;
   try {
@@ -79,9 +79,9 @@ export function isTrustedPageUrl(raw: string, page: TrustedPage): boolean {
   } catch {
     return false;
   }
-  if (page.fileUrl) {
-    const own = new URL(page.fileUrl);
-    if (url.protocol === 'file:' && own.protocol === 'file:' && url.pathname === own.pathname) return true;
+  if (page.pageUrl) {
+    const own = new URL(page.pageUrl);
+    if (url.protocol === own.protocol && url.host === own.host && url.pathname === own.pathname) return true;
   }
   if (page.devOrigin && url.origin === new URL(page.devOrigin).origin && url.protocol.startsWith('http')) return true;
   return false;

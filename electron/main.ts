@@ -3,7 +3,6 @@
  * notifications. Everything else is the Electron-free core, started by `startRuntime` with an
  * electron-store backend on the same file the CLI uses. Option objects live in window-options.ts.
  */
-import path from 'node:path';
 import {
   app,
   BrowserWindow,
@@ -12,6 +11,7 @@ import {
   Menu,
   nativeImage,
   Notification,
+  protocol,
   session,
   shell,
   Tray,
@@ -21,20 +21,24 @@ import Store from 'electron-store';
 import { errorMessage } from './core/errors.js';
 import { rotaryHome } from './core/paths.js';
 import { createConfBackend, storeBackendOptions, type StoreBackend } from './core/pool/store.js';
+import type { Vault } from './core/pool/vault.js';
 import { startRuntime, type Runtime } from './core/runtime.js';
 import type { AppService } from './core/service/app-service.js';
 import { isAllowedExternalUrl } from './core/service/external-links.js';
+import { createVaultGate } from './core/service/vault-gate.js';
 import { poolView } from './core/service/views.js';
 import { createNotificationPolicy } from './desktop/notifications.js';
 import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
-import { appPaths, isNavigationAllowed, mainWindowOptions, rendererFileUrl, withSecurityHeaders } from './window-options.js';
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolResponse } from './app-protocol.js';
+import { appPaths, isNavigationAllowed, mainWindowOptions, withSecurityHeaders } from './window-options.js';
 
 const devServer = process.env.ROTARY_DEV_SERVER_URL; // e.g. http://localhost:5173 (vite dev)
 // Bundled to CJS (scripts/build-electron.mjs), so __dirname is dist/electron.
 const paths = appPaths(__dirname);
-const pageUrl = devServer ?? rendererFileUrl(paths);
+// The built renderer is served from app://rotary/ (app-protocol.ts), never file://.
+const pageUrl = devServer ?? APP_PAGE_URL;
 
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
@@ -56,8 +60,7 @@ function createWindow(): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(paths));
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => (mainWindow = undefined));
-  if (devServer) void win.loadURL(devServer);
-  else void win.loadFile(path.join(paths.rendererDir, 'index.html'));
+  void win.loadURL(pageUrl);
   return win;
 }
 
@@ -124,11 +127,48 @@ async function start(): Promise<void> {
   const env = process.env;
   const home = rotaryHome(env);
   const warnings: string[] = [];
+  // The vault comes first: a locked or missing encrypted vault shows the renderer's unlock
+  // screen; the runtime (core, poller, gateway, full service) starts once it is open (`openApp`).
+  const gate = createVaultGate({ home, env, warn: (m) => warnings.push(m), shell: 'electron', version: app.getVersion(), open: (vault) => openApp(env, home, vault) });
+  const gated = (service = gate.service);
+
+  disposers.push(
+    registerHandlers(ipcMain, gated, {
+      isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { pageUrl }, (sender) => sender === mainWindow?.webContents),
+    }),
+    forwardEvents(gated.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
+  );
+
+  const notifications = createNotificationPolicy();
+  disposers.push(
+    gated.events.on('events:activity', (event) => {
+      const n = notifications.notificationFor(event);
+      if (n && Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
+    }),
+    gated.events.on('events:pool', () => refreshTray()),
+  );
+  void gate.ready.then((full) => {
+    for (const message of warnings) full.notify({ level: 'warning', code: 'vault', message });
+    if (runtime?.gatewayError) full.notify({ level: 'error', code: 'gateway', message: runtime.gatewayError });
+    refreshTray();
+  });
+
+  tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_DATA_URL));
+  tray.on('click', () => showWindow());
+  refreshTray();
+
+  mainWindow = createWindow();
+  // Opens at once when nobody has to type a passphrase; otherwise the window asks.
+  void gate.status();
+}
+
+/** Everything that needs the vault: the runtime with its poller, gateway and full application service. */
+async function openApp(env: NodeJS.ProcessEnv, home: string, vault: Vault): Promise<AppService> {
   runtime = await startRuntime({
     env,
     home,
     backend: openStoreBackend(home),
-    warn: (m) => warnings.push(m),
+    vault,
     watch: true,
     poller: { start: true },
     service: {
@@ -139,32 +179,13 @@ async function start(): Promise<void> {
     // A gateway that cannot start (port in use) must not keep the app from opening: the header says why.
     gateway: { optional: true, log: (line) => console.log(`[gateway] ${line}`) },
   });
-  service = runtime.service!;
-  for (const message of warnings) service.notify({ level: 'warning', code: 'vault', message });
-  if (runtime.gatewayError) service.notify({ level: 'error', code: 'gateway', message: runtime.gatewayError });
-
-  disposers.push(
-    registerHandlers(ipcMain, service, {
-      isTrustedSender: createSenderCheck(devServer ? { devOrigin: devServer } : { fileUrl: pageUrl }, (sender) => sender === mainWindow?.webContents),
-    }),
-    forwardEvents(service.events, (name, payload) => mainWindow?.webContents.send(name, payload)),
-  );
-
-  const notifications = createNotificationPolicy();
-  disposers.push(
-    service.events.on('events:activity', (event) => {
-      const n = notifications.notificationFor(event);
-      if (n && Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
-    }),
-    service.events.on('events:pool', () => refreshTray()),
-  );
-
-  tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_DATA_URL));
-  tray.on('click', () => showWindow());
-  refreshTray();
-
-  mainWindow = createWindow();
+  return runtime.service!;
 }
+
+// Every renderer runs in Chromium's sandbox, whatever a window's own options say.
+app.enableSandbox();
+// Must happen before ready: app:// gets the rights of a secure origin (file:// keeps none, see the fuses).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -178,6 +199,7 @@ if (!app.requestSingleInstanceLock()) {
     void runtime?.close();
   });
   void app.whenReady().then(async () => {
+    protocol.handle(APP_SCHEME, (request) => appProtocolResponse(paths.rendererDir, request));
     hardenSessions();
     try {
       await start();

@@ -3,7 +3,6 @@
  * the security-relevant settings live here and nowhere else.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from './core/web/csp.js';
 
 export { CONTENT_SECURITY_POLICY };
@@ -18,10 +17,6 @@ export interface WindowPaths {
 export function appPaths(distDir: string): WindowPaths {
   // dist/electron → <app root>/renderer/dist (the same layout inside the asar).
   return { distDir, rendererDir: path.resolve(distDir, '..', '..', 'renderer', 'dist') };
-}
-
-export function rendererFileUrl(paths: WindowPaths): string {
-  return pathToFileURL(path.join(paths.rendererDir, 'index.html')).href;
 }
 
 export function mainWindowOptions(paths: WindowPaths, platform: NodeJS.Platform = process.platform) {

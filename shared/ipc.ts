@@ -274,6 +274,35 @@ export type Notice = z.infer<typeof NoticeSchema>;
 export const UiCommandSchema = z.object({ command: z.enum(['open-settings', 'open-provider']), providerID: ProviderIDSchema.optional() });
 export type UiCommand = z.infer<typeof UiCommandSchema>;
 
+// ───────────────────────────────────────────────────────────── vault
+
+/**
+ * Where the tokens are kept and whether the app can use it yet. The renderer shows an unlock
+ * or create screen before the main window while the state is not `ready`.
+ *  - `ready`: open (keychain reachable, encrypted vault unlocked, or the plain file backend);
+ *  - `locked`: the encrypted file vault exists and needs its passphrase (`vault:unlock`);
+ *  - `missing`: no encrypted vault yet; `vault:create` makes one with a new passphrase
+ *    (offered on a first run without a Secret Service: `message` says what is missing);
+ *  - `unavailable`: the keychain cannot be used and nothing else is offered (`message` says
+ *    why and what to do; `vault:status` again after fixing it).
+ * The passphrase goes only renderer → core (`vault:unlock`, `vault:create`) and no result or
+ * event ever carries it back.
+ */
+export const VaultStatusSchema = z.object({
+  state: z.enum(['ready', 'locked', 'missing', 'unavailable']),
+  /** Absent when it could not be determined (a bad ROTARY_SECRET_BACKEND or vault.json: see `message`). */
+  backend: z.enum(['keychain', 'encrypted-file', 'file']).optional(),
+  /** False only for the plain `file` backend. */
+  encrypted: z.boolean(),
+  /** Keychain service name or file path, when known. */
+  location: z.string().optional(),
+  message: z.string().optional(),
+});
+export type VaultStatus = z.infer<typeof VaultStatusSchema>;
+
+/** Empty or too short passphrases are refused by the core with a message saying why. */
+const PassphraseInput = z.object({ passphrase: z.string().max(1024) }).strict();
+
 // ───────────────────────────────────────────────────────────── the channel table
 
 const NoInput = z.object({}).strict().optional();
@@ -339,6 +368,12 @@ export const CHANNELS = {
     input: z.object({ conversationID: z.string().min(1) }).strict(),
     output: z.array(RequestEntrySchema),
   },
+  /** The vault's state (see `VaultStatusSchema`); the renderer asks before showing the main window. */
+  'vault:status': { input: NoInput, output: VaultStatusSchema },
+  /** Unlock the encrypted file vault; a wrong passphrase is `unauthorized` and changes nothing. */
+  'vault:unlock': { input: PassphraseInput, output: VaultStatusSchema },
+  /** Create the encrypted file vault with a new passphrase (state `missing` only). */
+  'vault:create': { input: PassphraseInput, output: VaultStatusSchema },
   'app:info': { input: NoInput, output: AppInfoSchema },
   /** Open an https link (allow-listed: provider login pages, project links) in the OS browser. */
   'app:openExternal': {

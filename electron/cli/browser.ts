@@ -3,6 +3,7 @@
  * missing opener (headless server, SSH session) only costs a copy-paste.
  */
 import { spawn } from 'node:child_process';
+import { withoutPassphrase } from '../core/pool/vault-passphrase.js';
 
 export function canOpenBrowser(env: NodeJS.ProcessEnv, platform = process.platform): boolean {
   if (env.ROTARY_NO_BROWSER === '1') return false;
@@ -14,7 +15,7 @@ export function openBrowser(url: string, env: NodeJS.ProcessEnv, platform = proc
   const [command, args] =
     platform === 'darwin' ? ['open', [url]] : platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]] : ['xdg-open', [url]];
   try {
-    const child = spawn(command, args as string[], { env, stdio: 'ignore', detached: true });
+    const child = spawn(command, args as string[], { env: withoutPassphrase(env), stdio: 'ignore', detached: true });
     child.on('error', () => undefined);
     child.unref();
   } catch {

@@ -3,22 +3,28 @@
  * accounts into IDs. Same store and keychain as the app (`openCore`).
  */
 import { PROVIDER_IDS, type AccountRecord, type ProviderID } from '../../shared/domain.js';
+import { rotaryHome } from '../core/paths.js';
 import { allProviders } from '../core/providers/registry.js';
 import { startRuntime, type Runtime } from '../core/runtime.js';
 import { describeArg } from './args.js';
 import { CliFailure, println, UsageError, type CliIO } from './io.js';
 import { providerName } from './render.js';
+import { openCliVault } from './vault-open.js';
 
 /**
  * Run `body` with a started runtime (core and token manager; a usage poller when asked),
  * closing it (and flushing batched writes) afterwards. Store notices (a corrupt file moved
  * aside) go to stderr. No start-up reconcile: it would race with an app that is adding an
  * account at this moment (secret written, record not yet) and delete the new secret; the app
- * reconciles when it starts.
+ * reconciles when it starts. The vault is opened first (`openCliVault`: passphrase prompt,
+ * first-run offer of the encrypted vault).
  */
 export async function withCore<T>(io: CliIO, body: (core: Runtime) => Promise<T>, options: { watch?: boolean; usage?: boolean } = {}): Promise<T> {
+  const home = rotaryHome(io.env);
   const core = await startRuntime({
     env: io.env,
+    home,
+    vault: await openCliVault(io, home),
     reconcile: false,
     watch: options.watch ?? false,
     warn: (message) => println(io.stderr, message),

@@ -6,11 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { rotaryHome } from '../core/paths.js';
 import { runHeadlessGateway } from './headless-gateway.js';
 import { HELP_OPTION, parseCommand, parseIntOption } from './args.js';
 import type { Command } from './command.js';
 import { CliFailure, EXIT_OK, printHelp, println } from './io.js';
 import { packageInfo } from './package-root.js';
+import { openCliVault } from './vault-open.js';
 
 export const gateway: Command = {
   name: 'gateway',
@@ -37,11 +39,13 @@ Environment: ROTARY_GATEWAY_KEY, ROTARY_GATEWAY_PORT, ROTARY_HOME, ROTARY_UPSTRE
     const ui = values.ui ? { staticDir: webUIFolder(), version: packageInfo()?.version ?? 'unknown' } : undefined;
 
     // Signals arrive through io.signal (main() owns them), so the gateway installs none itself.
+    const vault = await openCliVault(io, rotaryHome(io.env));
     const headless = await runHeadlessGateway({
       env: io.env,
       stdout: io.stdout,
       stderr: io.stderr,
       handleSignals: false,
+      vault,
       ...(port !== undefined ? { port } : {}),
       ...(ui ? { ui } : {}),
     });

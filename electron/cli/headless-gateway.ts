@@ -6,6 +6,7 @@
  */
 import { WEB_UI_PREFIX } from '../../shared/ipc.js';
 import { errorMessage } from '../core/errors.js';
+import type { Vault } from '../core/pool/vault.js';
 import { formatClientSettings, gatewayClientSettings } from '../core/providers/client-settings.js';
 import { startRuntime, type Runtime } from '../core/runtime.js';
 import type { Gateway } from '../core/gateway/gateway.js';
@@ -24,6 +25,8 @@ export interface HeadlessOptions {
   handleSignals?: boolean;
   /** Also poll usage and serve the web UI from this folder (the built renderer). */
   ui?: { staticDir: string; version: string };
+  /** An already opened vault (the CLI asks for the encrypted vault's passphrase first). */
+  vault?: Vault;
 }
 
 export interface HeadlessGateway {
@@ -45,6 +48,7 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
     env,
     watch: true,
     warn: (m) => log(m),
+    ...(options.vault ? { vault: options.vault } : {}),
     service: { shell: 'web', version: options.ui?.version ?? 'unknown' },
     gateway: { log, ...(options.port !== undefined ? { port: options.port } : {}) },
     ...(options.ui ? { poller: { start: true }, web: { staticDir: options.ui.staticDir } } : {}),

@@ -25,8 +25,9 @@ import { gateway } from './gateway.js';
 import { CancelledError, CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, printError, printHelp, println, UsageError, type CliIO } from './io.js';
 import { packageInfo } from './package-root.js';
 import { scrubSecrets } from './stdin.js';
+import { vault } from './vault.js';
 
-export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway];
+export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, vault];
 
 const AUTH_HELP = `Usage: rotary auth <command> [options]
 
@@ -49,7 +50,8 @@ Options:
 
 Environment:
   ROTARY_HOME            data folder (default: the app's folder)
-  ROTARY_SECRET_BACKEND  keychain (default) or file
+  ROTARY_SECRET_BACKEND  keychain (default), encrypted-file or file (see \`rotary vault --help\`)
+  ROTARY_VAULT_PASSPHRASE, ROTARY_VAULT_PASSPHRASE_FILE  the encrypted vault's passphrase
   ROTARY_UPSTREAM        replace every provider host (tests, demo)
   ROTARY_DEBUG=1         show stack traces of unexpected errors`;
 

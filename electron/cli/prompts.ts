@@ -46,6 +46,18 @@ export async function askText(io: CliIO, message: string, validate?: (value: str
   );
 }
 
+/** A masked prompt (the vault passphrase). The answer is never echoed or kept by the prompt. */
+export async function askPassword(io: CliIO, message: string, validate?: (value: string) => string | undefined): Promise<string> {
+  return unwrap(
+    await clack.password({
+      message,
+      clearOnError: true,
+      ...(validate ? { validate: (v: string | undefined) => validate(v ?? '') } : {}),
+      ...streams(io),
+    }),
+  );
+}
+
 export function intro(io: CliIO, title: string): void {
   clack.intro(title, { output: io.stdout });
 }

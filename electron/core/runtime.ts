@@ -26,6 +26,7 @@ import { createUsagePoller, type RotaryUsagePoller, type UsagePollerOptions } fr
 import { createAppService, type AppService, type AppServiceDeps } from './service/app-service.js';
 import type { LoginDriver } from './service/login-sessions.js';
 import type { ActivityPort, GatewayPort, UsagePort } from './service/types.js';
+import { openVaultPort } from './service/vault-gate.js';
 import { mountWebTransport } from './web/web-transport.js';
 
 // ------------------------------------------------------------------ core
@@ -187,6 +188,7 @@ function createRuntimeService(runtime: Runtime, options: NonNullable<RuntimeOpti
     ...(usage ? { usage } : {}),
     ...(activityPort ? { activity: activityPort } : {}),
     ...(upstreamOrigin ? { extraExternalOrigins: [upstreamOrigin] } : {}),
+    vault: openVaultPort(runtime.vault),
     ...options.extra,
   });
 }

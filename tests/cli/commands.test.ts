@@ -284,7 +284,8 @@ describe('rotary (subprocess)', () => {
     }
     await core.pool.reload();
     expect(core.pool.getAccounts('anthropic').map((a) => a.label)).toEqual(['ci', 'Account 2']);
-  });
+    // About twenty CLI subprocesses in a row: give a busy machine room (it takes ~12 s on a quiet one).
+  }, 90_000);
 
   it('a corrupt store file is backed up and the user told on stderr', async () => {
     const fs = await import('node:fs');

@@ -23,8 +23,8 @@ class FakeIpcMain implements IpcMainLike {
 }
 
 const OWN = {};
-const PAGE = { fileUrl: 'file:///app/renderer/dist/index.html', devOrigin: 'http://localhost:5173' };
-const trusted: InvokeEventLike = { sender: OWN, senderFrame: { url: 'file:///app/renderer/dist/index.html', parent: null } };
+const PAGE = { pageUrl: 'app://rotary/index.html', devOrigin: 'http://localhost:5173' };
+const trusted: InvokeEventLike = { sender: OWN, senderFrame: { url: 'app://rotary/index.html', parent: null } };
 
 let h: ServiceHarness;
 let ipc: FakeIpcMain;
@@ -71,10 +71,10 @@ describe('registerHandlers', () => {
 
   it('refuses untrusted senders: sub-frames, other pages, other webContents, no frame', async () => {
     const cases: InvokeEventLike[] = [
-      { sender: OWN, senderFrame: { url: 'file:///app/renderer/dist/index.html', parent: {} } },
+      { sender: OWN, senderFrame: { url: 'app://rotary/index.html', parent: {} } },
       { sender: OWN, senderFrame: { url: 'https://evil.example/', parent: null } },
       { sender: OWN, senderFrame: { url: 'file:///tmp/evil.html', parent: null } },
-      { sender: {}, senderFrame: { url: 'file:///app/renderer/dist/index.html', parent: null } },
+      { sender: {}, senderFrame: { url: 'app://rotary/index.html', parent: null } },
       { sender: OWN, senderFrame: null },
     ];
     for (const event of cases) {
@@ -97,12 +97,16 @@ describe('registerHandlers', () => {
     }
   });
 
-  it('trusts the dev server origin only when configured, and exact file paths only', () => {
+  it('trusts the dev server origin only when configured, and the exact app:// page only', () => {
     expect(isTrustedPageUrl('http://localhost:5173/#/x', PAGE)).toBe(true);
     expect(isTrustedPageUrl('http://localhost:5174/', PAGE)).toBe(false);
-    expect(isTrustedPageUrl('http://localhost:5173/', { fileUrl: PAGE.fileUrl })).toBe(false);
-    expect(isTrustedPageUrl('file:///app/renderer/dist/index.html?x=1', PAGE)).toBe(true);
-    expect(isTrustedPageUrl('file:///app/renderer/dist/other.html', PAGE)).toBe(false);
+    expect(isTrustedPageUrl('http://localhost:5173/', { pageUrl: PAGE.pageUrl })).toBe(false);
+    expect(isTrustedPageUrl('app://rotary/index.html?x=1#/settings', PAGE)).toBe(true);
+    expect(isTrustedPageUrl('app://rotary/other.html', PAGE)).toBe(false);
+    expect(isTrustedPageUrl('app://evil/index.html', PAGE)).toBe(false);
+    // The renderer is no longer served from file:// (the fuses take its privileges away).
+    expect(isTrustedPageUrl('file:///app/renderer/dist/index.html', PAGE)).toBe(false);
+    expect(isTrustedPageUrl('file:///index.html', PAGE)).toBe(false);
   });
 
   it('forwards every contract event, parsed against its schema', async () => {

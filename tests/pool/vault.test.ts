@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVault, keychainService } from '../../electron/core/pool/vault.js';
+import { chooseSecretBackend, createVault, keychainService } from '../../electron/core/pool/vault.js';
+import { writeVaultSettings } from '../../electron/core/pool/vault-settings.js';
 import { translateKeychainError } from '../../electron/core/pool/vault-keytar.js';
 import { testKeychainVault, hasSecretService } from '../helpers/keychain.js';
 import { makeTempHome } from '../helpers/temp-home.js';
@@ -51,7 +52,7 @@ describe('keychain errors', () => {
     const parsed = JSON.parse(line) as { code: string; message: string };
     expect(parsed.code).toBe('vault-unavailable');
     expect(parsed.message).toMatch(/No Secret Service/);
-    expect(parsed.message).toMatch(/ROTARY_SECRET_BACKEND=file/);
+    expect(parsed.message).toMatch(/ROTARY_SECRET_BACKEND=encrypted-file/);
   });
 
   it.each([
@@ -80,7 +81,30 @@ describe('file vault', () => {
   });
 
   it('rejects an unknown backend name', async () => {
-    await expect(createVault({ home: '/tmp', env: { ROTARY_SECRET_BACKEND: 'floppy' } })).rejects.toThrow(/keychain" or "file/);
+    await expect(createVault({ home: '/tmp', env: { ROTARY_SECRET_BACKEND: 'floppy' } })).rejects.toThrow('ROTARY_SECRET_BACKEND must be "keychain", "encrypted-file" or "file", not "floppy".');
   });
 });
 
+
+describe('backend choice', () => {
+  it('ROTARY_SECRET_BACKEND wins over vault.json, which wins over the keychain default', () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    expect(chooseSecretBackend(home, {})).toEqual({ backend: 'keychain', source: 'default' });
+    writeVaultSettings(home, 'encrypted-file');
+    expect(JSON.parse(fs.readFileSync(path.join(home, 'vault.json'), 'utf8'))).toEqual({ backend: 'encrypted-file' });
+    expect(fs.statSync(path.join(home, 'vault.json')).mode & 0o777).toBe(0o600);
+    expect(chooseSecretBackend(home, {})).toEqual({ backend: 'encrypted-file', source: 'settings' });
+    expect(chooseSecretBackend(home, { ROTARY_SECRET_BACKEND: 'file' })).toEqual({ backend: 'file', source: 'env' });
+    expect(chooseSecretBackend(home, { ROTARY_SECRET_BACKEND: ' Encrypted-File ' })).toEqual({ backend: 'encrypted-file', source: 'env' });
+  });
+
+  it('a damaged vault.json is an error that says how to fix it, not a silent fallback to the keychain', () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    for (const text of ['{"backend": "floppy"}', 'not json', '[]', 'null']) {
+      fs.writeFileSync(path.join(home, 'vault.json'), text);
+      expect(() => chooseSecretBackend(home, {}), text).toThrow(/vault\.json should say which secret backend to use.*Fix it .* or delete it/);
+    }
+  });
+});

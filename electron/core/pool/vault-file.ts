@@ -10,7 +10,7 @@ import { withFileLock, writeFileAtomic } from './file-lock.js';
 import type { Vault } from './vault.js';
 
 export const FILE_VAULT_WARNING =
-  'WARNING: ROTARY_SECRET_BACKEND=file — tokens are stored UNENCRYPTED in {path} (mode 0600). Use the OS keychain unless this machine has none.';
+  'WARNING: ROTARY_SECRET_BACKEND=file — tokens are stored UNENCRYPTED in {path} (mode 0600). Use the OS keychain, or ROTARY_SECRET_BACKEND=encrypted-file where there is none.';
 
 export function createFileVault(home: string, warn: (message: string) => void): Vault {
   const file = path.join(home, 'secrets.json');
@@ -42,6 +42,7 @@ export function createFileVault(home: string, warn: (message: string) => void): 
 
   return {
     kind: 'file',
+    location: file,
     get: async (key) => read()[key],
     set: (key, value) => update((s) => void (s[key] = value)),
     delete: (key) =>

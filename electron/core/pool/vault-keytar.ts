@@ -21,7 +21,7 @@ function loadKeytar(): Keytar {
     } catch (error) {
       throw new RotaryError(
         'vault-unavailable',
-        'The keychain module (keytar) could not be loaded. Reinstall Rotary, or set ROTARY_SECRET_BACKEND=file to keep tokens in a plain file (not recommended).',
+        'The keychain module (keytar) could not be loaded. Reinstall Rotary, or set ROTARY_SECRET_BACKEND=encrypted-file to keep tokens in a passphrase-encrypted file instead.',
         { cause: error },
       );
     }
@@ -35,7 +35,7 @@ export function translateKeychainError(error: unknown): RotaryError {
   if (/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service|Cannot autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|Could not connect|X11/i.test(text)) {
     return new RotaryError(
       'vault-unavailable',
-      'No Secret Service is running, so Rotary cannot reach the keychain. Install and start one (for example gnome-keyring: `sudo apt install gnome-keyring` and log in to a desktop session), or set ROTARY_SECRET_BACKEND=file on headless machines.',
+      'No Secret Service is running, so Rotary cannot reach the keychain. Install and start one (for example gnome-keyring: `sudo apt install gnome-keyring` and log in to a desktop session), or keep tokens in a passphrase-encrypted file instead: ROTARY_SECRET_BACKEND=encrypted-file (see `rotary vault --help`).',
       { cause: error },
     );
   }
@@ -68,6 +68,7 @@ async function guarded<T>(operation: () => Promise<T>): Promise<T> {
 export function createKeytarVault(service = KEYCHAIN_SERVICE): Vault {
   return {
     kind: 'keychain',
+    location: service,
     get: (key) => guarded(async () => (await loadKeytar().getPassword(service, key)) ?? undefined),
     set: (key, value) => guarded(() => loadKeytar().setPassword(service, key, value)),
     delete: (key) => guarded(() => loadKeytar().deletePassword(service, key)),

@@ -17,11 +17,11 @@ import type { PoolStore } from '../pool/store.js';
 import { gatewayClientSettings } from '../providers/client-settings.js';
 import { RotaryError } from '../errors.js';
 import { dispatch } from './dispatch.js';
-import { toIpcError } from './errors.js';
+import { toResult } from './errors.js';
 import { createEventHub } from './event-hub.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { createLoginSessions, type LoginDriver } from './login-sessions.js';
-import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort } from './types.js';
+import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort, VaultPort } from './types.js';
 import { findAccountView, poolView, providerAccounts, providersView } from './views.js';
 
 export interface AppServiceDeps {
@@ -34,6 +34,8 @@ export interface AppServiceDeps {
   usage?: UsagePort;
   gateway?: GatewayPort;
   activity?: ActivityPort;
+  /** `vault:*` channels (service/vault-gate.ts). */
+  vault?: VaultPort;
   /** Electron main's clipboard. Absent over the web transport (the browser copies itself). */
   writeClipboard?: (text: string) => void;
   /** Electron's `shell.openExternal`. Absent over the web transport. */
@@ -70,6 +72,11 @@ export const APP_SHORTCUTS: AppInfo['shortcuts'] = [
   { keys: 'Arrow keys', action: 'Move between tabs' },
   { keys: 'Enter / Space', action: 'Activate a button' },
 ];
+
+/** The `app:info` answer (also given by the vault gate before the core is open). */
+export function appInfo(shell: AppInfo['shell'], version: string): AppInfo {
+  return { name: 'Rotary', version, shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS };
+}
 
 /** The "Connect a tool" panel's settings: the key appears only as the placeholder (the renderer never holds it over IPC). */
 function panelSettings(url: string): ClientSetting[] {
@@ -113,13 +120,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
   const login = createLoginSessions({ driver: deps.login, pool, emit: (s) => emit('events:login', s) });
   cleanups.push(() => login.close());
 
-  async function guarded<T>(work: () => Promise<T> | T): Promise<Result<T>> {
-    try {
-      return { ok: true, value: await work() };
-    } catch (error) {
-      return { ok: false, error: toIpcError(error) };
-    }
-  }
+  const guarded = toResult;
 
   function requireAccount(providerID: ProviderID, recordID: string) {
     const record = pool.getRecord(providerID, recordID);
@@ -224,10 +225,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return guarded(() => activity.requests(conversationID));
     },
 
-    'app:info': async () => ({
-      ok: true,
-      value: { name: 'Rotary', version: deps.version, shell: deps.shell, links: APP_LINKS, shortcuts: APP_SHORTCUTS },
-    }),
+    // Vault: the passphrase goes into the port and nowhere else (not into a result, an event or a log).
+    'vault:status': async () => (deps.vault ? guarded(() => deps.vault!.status()) : unavailable('The vault state is not available in this process.')),
+    'vault:unlock': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.unlock(passphrase)) : unavailable('The vault cannot be unlocked from this process.')),
+    'vault:create': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.create(passphrase)) : unavailable('The vault cannot be created from this process.')),
+
+    'app:info': async () => ({ ok: true, value: appInfo(deps.shell, deps.version) }),
 
     'app:openExternal': async ({ url }) => {
       if (!isAllowedExternalUrl(url, deps.extraExternalOrigins ?? [])) {

@@ -5,7 +5,7 @@
  */
 import type { ProviderID } from '../../../shared/domain.js';
 import type { ConversationSummary, RequestEntry, ActivityEvent } from '../../../shared/activity.js';
-import type { ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, Result } from '../../../shared/ipc.js';
+import type { ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, Result, VaultStatus } from '../../../shared/ipc.js';
 
 export type ServiceHandlers = {
   [K in ChannelName]: (input: ChannelInput<K>) => Promise<Result<ChannelOutput<K>>>;
@@ -34,4 +34,11 @@ export interface GatewayPort {
 /** Polls the usage endpoints now; the numbers land in the pool (`setUsage`), which fires `events:pool`. */
 export interface UsagePort {
   refresh(target: { providerID?: ProviderID; recordID?: string }): Promise<void>;
+}
+
+/** The vault channels: its state, and unlocking or creating the encrypted file vault. Never returns the passphrase. */
+export interface VaultPort {
+  status(): Promise<VaultStatus>;
+  unlock(passphrase: string): Promise<VaultStatus>;
+  create(passphrase: string): Promise<VaultStatus>;
 }

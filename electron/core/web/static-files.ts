@@ -1,6 +1,7 @@
 /**
- * Serves the built renderer (`renderer/dist`) under `/ui/`. Paths are resolved inside the
- * folder only; unknown paths without an extension get `index.html` (client-side routes).
+ * Serves the built renderer (`renderer/dist`) under `/ui/` (and, through `resolveStaticFile`,
+ * the desktop app's `app://rotary/`). Paths are resolved inside the folder only; unknown paths
+ * without an extension get `index.html` (client-side routes).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -25,19 +26,32 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, sta
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed');
     return;
   }
+  const found = await resolveStaticFile(staticDir, relative);
+  if (!found.ok) {
+    res.writeHead(found.status, { 'content-type': 'text/plain; charset=utf-8' }).end(found.message);
+    return;
+  }
+  res.writeHead(200, staticFileHeaders(found.type, found.body.length));
+  res.end(req.method === 'HEAD' ? undefined : found.body);
+}
+
+export type StaticFile = { ok: true; file: string; type: string; body: Buffer } | { ok: false; status: 400 | 404 | 503; message: string };
+
+/**
+ * The file `relative` (URL-encoded) names inside `staticDir`, never outside it; a path without
+ * an extension gets `index.html` (client-side routes). Shared by the web transport and the
+ * desktop app's `app://` protocol.
+ */
+export async function resolveStaticFile(staticDir: string, relative: string): Promise<StaticFile> {
   const root = path.resolve(staticDir);
   let decoded: string;
   try {
     decoded = decodeURIComponent(relative);
   } catch {
-    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad path');
-    return;
+    return { ok: false, status: 400, message: 'Bad path' };
   }
   let file = path.resolve(root, '.' + path.posix.normalize('/' + decoded));
-  if (file !== root && !file.startsWith(root + path.sep)) {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
-    return;
-  }
+  if (file !== root && !file.startsWith(root + path.sep)) return { ok: false, status: 404, message: 'Not found' };
   let body: Buffer | undefined = await readFileIfAny(file);
   if (!body && !path.extname(file)) {
     file = path.join(root, 'index.html');
@@ -45,15 +59,16 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, sta
   }
   if (!body) {
     const missingUi = file.endsWith('index.html');
-    res
-      .writeHead(missingUi ? 503 : 404, { 'content-type': 'text/plain; charset=utf-8' })
-      .end(missingUi ? 'The UI is not built. Run `npm run build:web` and reload.' : 'Not found');
-    return;
+    return missingUi ? { ok: false, status: 503, message: 'The UI is not built. Run `npm run build:web` and reload.' } : { ok: false, status: 404, message: 'Not found' };
   }
-  const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+  return { ok: true, file, type: TYPES[path.extname(file)] ?? 'application/octet-stream', body };
+}
+
+/** Response headers for a served file: the CSP on every page, no sniffing, no referrer. */
+export function staticFileHeaders(type: string, length: number): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': type,
-    'content-length': String(body.length),
+    'content-length': String(length),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     // index.html is small and changes with every build; hashed assets may be cached.
@@ -63,8 +78,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, sta
     headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
     headers['x-frame-options'] = 'DENY';
   }
-  res.writeHead(200, headers);
-  res.end(req.method === 'HEAD' ? undefined : body);
+  return headers;
 }
 
 async function readFileIfAny(file: string): Promise<Buffer | undefined> {

@@ -9,7 +9,7 @@ export interface TextFieldProps {
   placeholder?: string;
   description?: string;
   error?: string | undefined;
-  type?: 'text' | 'search' | 'url';
+  type?: 'text' | 'search' | 'url' | 'password';
   autofocus?: boolean;
   /** Hide the label visually (still read by screen readers). */
   hideLabel?: boolean;
