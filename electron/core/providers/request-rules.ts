@@ -254,6 +254,18 @@ export function nonNegInt(value: unknown): number | undefined {
  */
 export const LOCAL_ANSWER_HEADERS: Readonly<Record<string, string>> = { 'x-should-retry': 'false' };
 
+/**
+ * Headers of the all-limited answer. `retry-after` says when the first account frees up (for
+ * people and for schedulers). `retry-after-ms: 0` is for the clients that ignore
+ * `x-should-retry` and would otherwise sleep the whole `retry-after` in silence before showing
+ * anything: the Vercel AI SDK (opencode) reads `retry-after-ms` first, so its few retries come
+ * back at once with the same answer and the user sees the message. The official SDKs read
+ * `x-should-retry: false` and do not retry at all.
+ */
+export function limitedHeaders(retryAfterSec: number): Record<string, string> {
+  return { 'retry-after': String(retryAfterSec), 'retry-after-ms': '0' };
+}
+
 /** A JSON answer made by the gateway: fixed `content-type`, plus LOCAL_ANSWER_HEADERS. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): LocalResponse {
   return { status, headers: { 'content-type': 'application/json', ...LOCAL_ANSWER_HEADERS, ...headers }, body: JSON.stringify(body) };

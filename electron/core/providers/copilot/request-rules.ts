@@ -19,6 +19,7 @@ import {
   headerValue,
   HOUR,
   jsonResponse,
+  limitedHeaders,
   latestSane,
   MINUTE,
   PLAN_LIMIT_FALLBACK_MS,
@@ -193,7 +194,7 @@ export const copilotRequestRules: ProviderRequestRules = {
       return { ...jsonResponse(401, { error: { type: 'authentication_error', code: 'needs_reauth', message } }), message, retryAfterSec };
     }
     return {
-      ...jsonResponse(429, { error: { type: 'rate_limit_exceeded', code: 'rate_limited', message } }, { 'retry-after': String(retryAfterSec) }),
+      ...jsonResponse(429, { error: { type: 'rate_limit_exceeded', code: 'rate_limited', message } }, limitedHeaders(retryAfterSec)),
       message,
       retryAfterSec,
     };

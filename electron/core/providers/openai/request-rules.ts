@@ -14,6 +14,7 @@ import {
   finiteNumber,
   headerValue,
   jsonResponse,
+  limitedHeaders,
   latestSane,
   PLAN_LIMIT_FALLBACK_MS,
   pickReset,
@@ -131,7 +132,7 @@ export const openaiRequestRules: ProviderRequestRules = {
       ...jsonResponse(
         429,
         { error: { type: 'usage_limit_reached', message, resets_at: resetsAt, resets_in_seconds: retryAfterSec } },
-        { 'retry-after': String(retryAfterSec) },
+        limitedHeaders(retryAfterSec),
       ),
       message,
       retryAfterSec,
