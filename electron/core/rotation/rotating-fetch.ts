@@ -2,8 +2,8 @@
  * The rotating fetch (PRODUCT §3): sends one buffered request with an account's credentials
  * and, depending on the answer, hands it to the client or retries the same bytes on the next
  * account. It decides only on the status line and headers (plus a small error body for some
- * 429s), so nothing has reached the client when it rotates, and the 2xx/5xx body it hands
- * back is an untouched stream.
+ * statuses, decoded first: error-body.ts), so nothing has reached the client when it rotates,
+ * and the 2xx/5xx body it hands back is an untouched stream.
  *
  * Bookkeeping (outcomes, cooldowns, rotation order, passive usage) goes to the pool's batched
  * in-memory path: no store write on the hot path.
