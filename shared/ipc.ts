@@ -119,7 +119,7 @@ export const AccountViewSchema = AccountRecordSchema.extend({
 });
 export type AccountViewDTO = z.infer<typeof AccountViewSchema>;
 
-/** The accounts of one provider, in pool order (active first). */
+/** The accounts of one provider, in the user's order (also the rotation order; a switch does not change it). */
 export const ProviderAccountsSchema = z.object({
   providerID: ProviderIDSchema,
   name: z.string(),
@@ -258,6 +258,8 @@ export const AppInfoSchema = z.object({
   shell: z.enum(['electron', 'web']),
   links: z.array(z.object({ label: z.string(), url: z.string() })),
   shortcuts: z.array(z.object({ keys: z.string(), action: z.string() })),
+  /** Where account tokens are kept (the OS keychain, or one of the explicit file backends): the UI names it. */
+  secretStore: z.enum(['keychain', 'file', 'encrypted-file']).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
@@ -305,6 +307,9 @@ const PassphraseInput = z.object({ passphrase: z.string().max(1024) }).strict();
 
 // ───────────────────────────────────────────────────────────── the channel table
 
+/** Most requests one `activity:requests` call returns (the activity log keeps as many). */
+export const MAX_REQUESTS_PER_CALL = 10_000;
+
 const NoInput = z.object({}).strict().optional();
 const AccountRef = z.object({ providerID: ProviderIDSchema, recordID: z.string().min(1) }).strict();
 
@@ -327,6 +332,11 @@ export const CHANNELS = {
     output: AccountViewSchema,
   },
   'accounts:clearCooldown': { input: AccountRef, output: AccountViewSchema },
+  /** The user's order of one provider's accounts (every account of it, once): shown everywhere, walked by rotation. */
+  'accounts:reorder': {
+    input: z.object({ providerID: ProviderIDSchema, orderedIDs: z.array(z.string().min(1)).min(1).max(1000) }).strict(),
+    output: ProviderAccountsSchema,
+  },
   /** Take an account out of rotation (or back in) without removing it: a disabled account is skipped and not polled. */
   'accounts:setDisabled': { input: AccountRef.extend({ disabled: z.boolean() }).strict(), output: AccountViewSchema },
   'providers:list': { input: NoInput, output: ProvidersViewSchema },
@@ -363,9 +373,9 @@ export const CHANNELS = {
     input: z.object({ limit: z.number().int().min(1).max(500).optional() }).strict().optional(),
     output: z.array(ConversationSummarySchema),
   },
-  /** The requests of one conversation, newest first (up to 200), with their rotation events. */
+  /** The requests of one conversation, newest first (`limit`, default 200, at most `MAX_REQUESTS_PER_CALL`), with their rotation events. */
   'activity:requests': {
-    input: z.object({ conversationID: z.string().min(1) }).strict(),
+    input: z.object({ conversationID: z.string().min(1), limit: z.number().int().min(1).max(MAX_REQUESTS_PER_CALL).optional() }).strict(),
     output: z.array(RequestEntrySchema),
   },
   /** The vault's state (see `VaultStatusSchema`); the renderer asks before showing the main window. */

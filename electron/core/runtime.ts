@@ -175,7 +175,7 @@ function createRuntimeService(runtime: Runtime, options: NonNullable<RuntimeOpti
   };
   const activityPort: ActivityPort | undefined = activity && {
     conversations: (limit = 50) => activity.conversations().slice(0, limit),
-    requests: (conversationID) => activity.requests(conversationID),
+    requests: (conversationID, limit) => activity.requests(conversationID, limit),
     subscribe: (listener) => activity.subscribe(listener),
   };
   return createAppService({

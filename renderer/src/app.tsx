@@ -1,14 +1,22 @@
-/** The main window: header, conversations, the selected conversation's requests, context panel. */
-import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
+/**
+ * The main window: header, banners, then conversations | requests | context. From 1200 px on the
+ * three panes sit side by side; below that one pane shows at a time, picked from a small tab bar
+ * (a table squeezed beside two fixed panes is unreadable at 800 px).
+ */
+import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
 import type { RequestEntry } from '../../shared/activity';
-import { AppHeader } from './features/header/app-header';
+import { MAX_REQUESTS_PER_CALL } from '../../shared/ipc';
 import { ContextPanel } from './features/context-panel/context-panel';
 import { ConversationList } from './features/conversations/conversation-list';
 import { ConversationRequests } from './features/conversations/conversation-requests';
 import { EmptyState } from './features/conversations/empty-state';
+import { GatewayDownBanner, LimitedBanner } from './features/header/app-banners';
+import { AppHeader } from './features/header/app-header';
+import { LoadError } from './features/header/load-error';
 import { DialogSettings } from './features/settings/dialog-settings';
 import { PlatformContext, type Platform } from './lib/api';
 import { AppStateProvider, useAppState } from './lib/app-state';
+import { Spinner } from './ui/spinner';
 import { ToastRegion } from './ui/toast';
 
 export function App(props: { platform: Platform }) {
@@ -22,10 +30,19 @@ export function App(props: { platform: Platform }) {
   );
 }
 
+type Pane = 'conversations' | 'requests' | 'context';
+const PANES: Array<{ value: Pane; label: string }> = [
+  { value: 'conversations', label: 'Conversations' },
+  { value: 'requests', label: 'Requests' },
+  { value: 'context', label: 'Context' },
+];
+
 function MainWindow() {
   const app = useAppState();
   const [selectedID, setSelectedID] = createSignal<string>();
   const [requests, setRequests] = createSignal<RequestEntry[]>([]);
+  const [requestsLoading, setRequestsLoading] = createSignal(false);
+  const [pane, setPane] = createSignal<Pane>('requests');
 
   // Follow the newest conversation until the user picks one.
   const [pinned, setPinned] = createSignal(false);
@@ -37,11 +54,26 @@ function MainWindow() {
   });
   const selected = createMemo(() => app.conversations().find((c) => c.id === selectedID()));
 
+  // Read a conversation once when it opens (and after a reconnect); then append what arrives.
   createEffect(
-    on([selectedID, app.activitySeq], async ([id]) => {
-      if (!id) return setRequests([]);
+    on([selectedID, app.reloadSeq], async ([id]) => {
+      setRequests([]);
+      if (!id) return;
+      setRequestsLoading(true);
       const rows = await app.loadRequests(id);
-      if (selectedID() === id) setRequests(rows);
+      if (selectedID() !== id) return;
+      setRequests(rows);
+      setRequestsLoading(false);
+    }),
+  );
+  onCleanup(
+    app.onRequest((entry) => {
+      if (entry.conversationID !== selectedID()) return;
+      setRequests((list) => {
+        if (list.some((r) => r.id === entry.id)) return list;
+        const next = [...list, entry];
+        return next.length > MAX_REQUESTS_PER_CALL ? next.slice(next.length - MAX_REQUESTS_PER_CALL) : next;
+      });
     }),
   );
 
@@ -56,31 +88,57 @@ function MainWindow() {
     onCleanup(() => window.removeEventListener('keydown', onKey));
   });
 
+  // Below the breakpoint only the chosen pane shows; from 1200 px on all three do.
+  const paneClass = (p: Pane) => `${pane() === p ? 'flex' : 'hidden'} min-[1200px]:flex`;
+
   return (
     <div class="flex h-full flex-col">
       <AppHeader />
-      <Show when={app.loadError()}>
-        {(err) => (
-          <div role="alert" class="border-b border-danger/40 bg-danger-soft px-4 py-2 text-sm text-danger">
-            {err()}
+      <GatewayDownBanner />
+      <For each={app.limited()}>{(notice) => <LimitedBanner notice={notice} />}</For>
+      <Switch>
+        <Match when={app.load().kind === 'loading'}>
+          <div class="flex flex-1 items-center justify-center p-8" data-testid="app-loading">
+            <Spinner label="Loading your accounts and conversations…" />
           </div>
-        )}
-      </Show>
-      <main class="grid min-h-0 flex-1 grid-cols-[240px_minmax(0,1fr)_320px]">
-        <ConversationList
-          selectedID={selectedID()}
-          onSelect={(id) => {
-            setPinned(true);
-            setSelectedID(id);
-          }}
-        />
-        <div class="min-h-0 overflow-auto">
-          <Show when={selected()} fallback={<EmptyState />}>
-            {(c) => <ConversationRequests conversation={c()} requests={requests()} />}
-          </Show>
-        </div>
-        <ContextPanel conversation={selected()} requests={requests()} />
-      </main>
+        </Match>
+        <Match when={app.load().kind === 'error'}>
+          <LoadError />
+        </Match>
+        <Match when={app.load().kind === 'ready'}>
+          <div role="group" aria-label="Show" class="flex gap-1 border-b border-line bg-surface px-3 py-1.5 min-[1200px]:hidden">
+            <For each={PANES}>
+              {(p) => (
+                <button
+                  type="button"
+                  aria-pressed={pane() === p.value}
+                  class="rounded-md px-3 py-1 text-xs font-medium text-muted hover:bg-surface-2 aria-pressed:bg-accent-soft aria-pressed:text-fg"
+                  onClick={() => setPane(p.value)}
+                >
+                  {p.label}
+                </button>
+              )}
+            </For>
+          </div>
+          <main class="grid min-h-0 flex-1 grid-cols-1 min-[1200px]:grid-cols-[240px_minmax(0,1fr)_320px]">
+            <ConversationList
+              class={paneClass('conversations')}
+              selectedID={selectedID()}
+              onSelect={(id) => {
+                setPinned(true);
+                setSelectedID(id);
+                setPane('requests');
+              }}
+            />
+            <div class={`${paneClass('requests')} min-h-0 min-w-0 flex-col`}>
+              <Show when={selected()} fallback={<div class="min-h-0 flex-1 overflow-auto"><EmptyState /></div>}>
+                {(c) => <ConversationRequests conversation={c()} requests={requests()} loading={requestsLoading()} />}
+              </Show>
+            </div>
+            <ContextPanel class={paneClass('context')} conversation={selected()} requests={requests()} />
+          </main>
+        </Match>
+      </Switch>
       <DialogSettings />
     </div>
   );

@@ -142,7 +142,7 @@ describe('rotary (subprocess)', () => {
 
     const missing = await runCli(['auth', 'switch', 'anthropic', 'nobody'], h.env);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^rotary: No Anthropic account matches "nobody"\. Accounts: "play", "work"\.$/m);
+    expect(missing.stderr).toMatch(/^rotary: No Anthropic account matches "nobody"\. Accounts: "work", "play"\.$/m);
     const noAccounts = await runCli(['auth', 'switch', 'openai', 'x'], h.env);
     expect(noAccounts.code).toBe(1);
     expect(noAccounts.stderr).toContain('has no accounts');

@@ -63,7 +63,8 @@ export function startInTmux(args: string[], env: NodeJS.ProcessEnv, workDir: str
       throw new Error(`screen never matched ${pattern}:\n${last}`);
     },
     keys: (...keys) => void tmux('send-keys', ...keys),
-    type: (text) => void tmux('send-keys', '-l', text),
+    // `--`: a pasted code that starts with "-" is text, not a tmux flag.
+    type: (text) => void tmux('send-keys', '-l', '--', text),
     async exitCode(timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {

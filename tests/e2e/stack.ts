@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppService } from '../../electron/core/service/app-service.js';
 import { startRuntime, type Runtime } from '../../electron/core/runtime.js';
-import type { Gateway } from '../../electron/core/gateway/gateway.js';
+import { createGateway, type Gateway } from '../../electron/core/gateway/gateway.js';
+import { mountWebTransport } from '../../electron/core/web/web-transport.js';
 import type { AccountRecord } from '../../shared/domain.js';
 import { createKeytarVault } from '../../electron/core/pool/vault-keytar.js';
 import type { RotaryUsagePoller } from '../../electron/core/providers/usage-poller.js';
@@ -51,6 +52,13 @@ export interface Stack {
   addAccount(provider: 'anthropic' | 'openai', label: string, email?: string): Promise<{ sim: SimAccount; record: AccountRecord }>;
   /** Every token the simulator has issued so far (access, refresh, id tokens). */
   simTokens(): string[];
+  /**
+   * The gateway going away: its HTTP server (and with it the web transport and every open event
+   * stream) is closed; the core and the service stay. `startGateway()` brings it back.
+   */
+  stopGateway(): Promise<void>;
+  /** A new gateway server on the same port, key and activity log, with the web transport mounted again. */
+  startGateway(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,8 +89,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gateway: { port: options.port ?? 0, key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`, ...(options.log ? { log: options.log } : {}) },
     web: { staticDir: RENDERER_DIST },
   });
-  const gateway = core.gateway!;
   const service = core.service!;
+  // The service reads `core.gateway` lazily, so replacing it (stop, start) is what the UI sees.
+  const first = core.gateway!;
+  const gatewayOptions = { port: first.port, key: first.key, activity: first.activity, ...(options.log ? { log: options.log } : {}) };
   const poller = core.poller!;
 
   const issued = new Set<string>();
@@ -114,11 +124,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     core,
     env,
     home,
-    gateway,
+    get gateway() {
+      return core.gateway ?? first;
+    },
     service,
     poller,
     accounts,
-    uiURL: `${gateway.url}/ui/#key=${gateway.key}`,
+    uiURL: `${first.url}/ui/#key=${first.key}`,
     addAccount,
     simTokens() {
       for (const acc of sim.accounts()) {
@@ -126,6 +138,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         for (const t of [c.access, c.refresh, c.idToken]) if (t) issued.add(t);
       }
       return [...issued];
+    },
+    async stopGateway() {
+      core.web?.close();
+      await core.gateway?.close();
+      delete core.web;
+      delete core.gateway;
+      core.gatewayError = 'stopped by the test';
+    },
+    async startGateway() {
+      core.gateway = await createGateway({ pool: core.pool, tokens: core.tokens, env, control: service, ...gatewayOptions });
+      core.web = mountWebTransport(core.gateway, service, { staticDir: RENDERER_DIST });
+      delete core.gatewayError;
     },
     async close() {
       // Leave nothing in the shared keychain.

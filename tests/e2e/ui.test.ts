@@ -142,8 +142,10 @@ describe('desktop UI over the web transport (Chromium)', () => {
     expect(lastInferenceAccount(s)).toBe(s.accounts[0]!.sim.id);
 
     await panel.getByRole('button', { name: 'Switch to Account 2' }).click();
-    await expect.poll(() => panel.getByTestId('limits-account').innerText()).toBe('Account 2');
-    await expect.poll(() => meterValue(panel, '5-hour')).toBe(17);
+    // The conversation on screen was served by Account 1; new requests go to Account 2: both named, each with its bars.
+    await expect.poll(() => panel.getByTestId('limits-new-account').innerText()).toBe('New requests: Account 2');
+    await expect(panel.getByTestId('limits-conversation-account').innerText()).resolves.toBe('This conversation: Account 1');
+    await expect.poll(() => meterValue(panel.getByTestId('limits-active'), '5-hour')).toBe(17);
     await expect(panel.getByRole('button', { name: 'Active account Account 2' }).getAttribute('aria-pressed')).resolves.toBe('true');
     await b.screenshot('context-panel-switched');
 
@@ -235,7 +237,7 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await flow.getByRole('button', { name: 'Add account' }).click();
     await flow.waitFor({ state: 'hidden' });
     await expect.poll(() => dialog.getByTestId('account-row').count()).toBe(2);
-    await dialog.getByText('newcomer@example.com').waitFor();
+    await dialog.getByText('newcomer@example.com', { exact: true }).first().waitFor();
 
     const added = s.core.pool.getAccounts('anthropic').find((a) => a.email === 'newcomer@example.com');
     expect(added).toBeDefined();
@@ -315,9 +317,10 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await accountRow(dialog, 'Account 1').getByTestId('account-status').getByText(/Cooling down until/).waitFor();
     await b.screenshot('settings-provider-detail-dark');
 
-    // The user clears the cooldown by hand: the row says OK and the pool (and its file) agree.
-    await accountRow(dialog, 'Account 1').getByRole('button', { name: 'Clear the cooldown of Account 1' }).click();
-    await accountRow(dialog, 'Account 1').getByTestId('account-status').getByText('OK', { exact: true }).waitFor();
+    // The user clears the cooldown by hand: the row says it takes requests again — not a bare "OK"
+    // beside its full 5-hour bar — and the pool (and its file) agree.
+    await accountRow(dialog, 'Account 1').getByRole('button', { name: 'Clear cooldown of Account 1' }).click();
+    await accountRow(dialog, 'Account 1').getByTestId('account-status').getByText(/^Takes requests, but its 5-hour limit was 100 % used/).waitFor();
     const fresh = await openCore({ home: s.home, env: s.env, vault: s.core.vault, reconcile: false });
     try {
       const record = fresh.pool.getAccounts('anthropic').find((a) => a.id === s.accounts[0]!.record.id)!;
@@ -339,7 +342,7 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await row.getByTestId('account-family-limit').getByText(/^Sonnet limited until /).waitFor();
     await expect(row.getByTestId('account-status').innerText()).resolves.toBe('OK');
     await b.screenshot('settings-provider-detail-family-limit');
-    await row.getByRole('button', { name: 'Clear the cooldown of Account 1' }).click();
+    await row.getByRole('button', { name: 'Clear cooldown of Account 1' }).click();
     await expect.poll(() => row.getByTestId('account-family-limit').count()).toBe(0);
     expect(s.core.pool.getRecord('anthropic', s.accounts[0]!.record.id)!.health.scopedCooldowns).toBeUndefined();
   });

@@ -66,7 +66,8 @@ describe('registerHandlers', () => {
     expect(r.value.activeID).toBe(b.recordID);
     expect(h.core.pool.snapshot('anthropic').activeID).toBe(b.recordID);
     const list = await invoke('accounts:list', trusted);
-    expect(list.value.providers[0].accounts.map((x: { id: string }) => x.id)).toEqual([b.recordID, a.recordID]);
+    // The user's order (creation order here): a switch does not move the account to the front.
+    expect(list.value.providers[0].accounts.map((x: { id: string }) => x.id)).toEqual([a.recordID, b.recordID]);
   });
 
   it('refuses untrusted senders: sub-frames, other pages, other webContents, no frame', async () => {

@@ -60,29 +60,50 @@ describe.runIf(hasSecretService)('AccountPool', () => {
     expect((await pool.getSecret('anthropic', first.id))?.access).toBe('sk-ant-oat01-test-9');
   });
 
-  it('snapshot puts the active account first in the candidate order after setActive', async () => {
+  it('setActive makes the account active and leaves the user\'s order alone', async () => {
     const a = await pool.add({ providerID: 'anthropic', secret: secret(1) });
     const b = await pool.add({ providerID: 'anthropic', secret: secret(2) });
     const c = await pool.add({ providerID: 'anthropic', secret: secret(3) });
     expect(pool.snapshot('anthropic')).toMatchObject({ activeID: a.id, orderedIDs: [a.id, b.id, c.id] });
     const seqBefore = pool.switchSeq('anthropic');
     await pool.setActive('anthropic', 'default', c.id);
-    expect(pool.snapshot('anthropic')).toMatchObject({ activeID: c.id, orderedIDs: [c.id, a.id, b.id] });
+    expect(pool.snapshot('anthropic')).toMatchObject({ activeID: c.id, orderedIDs: [a.id, b.id, c.id] });
     expect(pool.switchSeq('anthropic')).toBe(seqBefore + 1);
     const accounts = pool.getAccounts('anthropic');
     expect(accounts.filter((x) => x.isActive).map((x) => x.id)).toEqual([c.id]);
-    expect(accounts[0]!.id).toBe(c.id);
+    expect(accounts.map((x) => x.id)).toEqual([a.id, b.id, c.id]);
   });
 
-  it('moveToBack sends the account last and makes the new first one active', async () => {
+  it('moveToBack hands the active role to the next available account in the user\'s cyclic order; the order stays', async () => {
     const a = await pool.add({ providerID: 'anthropic', secret: secret(1) });
     const b = await pool.add({ providerID: 'anthropic', secret: secret(2) });
     const c = await pool.add({ providerID: 'anthropic', secret: secret(3) });
-    pool.moveToBack('anthropic', 'default', a.id);
-    expect(pool.snapshot('anthropic')).toMatchObject({ activeID: b.id, orderedIDs: [b.id, c.id, a.id] });
+    await pool.setActive('anthropic', 'default', b.id);
+    pool.recordOutcome({ providerID: 'anthropic', recordID: c.id, ok: false, status: 429, cooldownUntil: now + 60_000 });
+    pool.moveToBack('anthropic', 'default', b.id);
+    // After B comes C (cooling), then A: A becomes active; the order is untouched.
+    expect(pool.snapshot('anthropic')).toMatchObject({ activeID: a.id, orderedIDs: [a.id, b.id, c.id] });
+    // A failing account that is not the active one (a bound conversation's) changes nothing.
+    pool.moveToBack('anthropic', 'default', c.id);
+    expect(pool.snapshot('anthropic').activeID).toBe(a.id);
     await pool.flush();
     const reopened = await openPool();
-    expect(reopened.snapshot('anthropic').orderedIDs).toEqual([b.id, c.id, a.id]);
+    expect(reopened.snapshot('anthropic')).toMatchObject({ activeID: a.id, orderedIDs: [a.id, b.id, c.id] });
+    await reopened.close();
+  });
+
+  it('reorder sets the user\'s order; a list that is not every account exactly once is refused', async () => {
+    const a = await pool.add({ providerID: 'anthropic', secret: secret(1) });
+    const b = await pool.add({ providerID: 'anthropic', secret: secret(2) });
+    const c = await pool.add({ providerID: 'anthropic', secret: secret(3) });
+    await pool.reorder('anthropic', 'default', [c.id, a.id, b.id]);
+    expect(pool.getAccounts('anthropic').map((x) => x.id)).toEqual([c.id, a.id, b.id]);
+    for (const bad of [[c.id, a.id], [c.id, a.id, a.id], [c.id, a.id, 'nope'], [a.id, b.id, c.id, 'extra']]) {
+      await expect(pool.reorder('anthropic', 'default', bad)).rejects.toThrow(/exactly once/);
+    }
+    expect(pool.snapshot('anthropic').orderedIDs).toEqual([c.id, a.id, b.id]);
+    const reopened = await openPool();
+    expect(reopened.snapshot('anthropic').orderedIDs).toEqual([c.id, a.id, b.id]);
     await reopened.close();
   });
 

@@ -22,12 +22,13 @@ const planCandidates = (input: Omit<PlanInput, 'sessionWindow'>) => planWith({ .
 const snap = (records: AccountRecord[], activeID: string): PoolSnapshot => ({ records, orderedIDs: records.map((r) => r.id), activeID });
 
 describe('planCandidates', () => {
-  it('bound → active → others, skipping cooling, needs-reauth and disabled', () => {
+  it('bound → active → the others in the user\'s order from after the active one, skipping cooling, needs-reauth and disabled', () => {
     const s = snap([rec('a'), rec('b', { cooldownUntil: NOW + 1000 }), rec('c'), rec('d', { needsReauth: true }), rec('e', { disabled: true }), rec('f')], 'c');
     expect(planCandidates({ snapshot: s, boundID: 'f', now: NOW, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['f', 'c', 'a']);
-    expect(planCandidates({ snapshot: s, boundID: 'b', now: NOW, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['c', 'a', 'f']);
+    // After the active c comes f (d, e are out), then a around the cycle.
+    expect(planCandidates({ snapshot: s, boundID: 'b', now: NOW, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['c', 'f', 'a']);
     // An expired cooldown counts as healthy again.
-    expect(planCandidates({ snapshot: s, boundID: undefined, now: NOW + 2000, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['c', 'a', 'b', 'f']);
+    expect(planCandidates({ snapshot: s, boundID: undefined, now: NOW + 2000, proactiveThreshold: 0.95 }).candidates.map((r) => r.id)).toEqual(['c', 'f', 'a', 'b']);
   });
 
   it('proactive switch only for unbound conversations, to the next account below the threshold', () => {

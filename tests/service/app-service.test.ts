@@ -72,14 +72,15 @@ describe('app service: accounts', () => {
     expect(v.supported.find((x) => x.providerID === 'github-copilot')!.connected).toBe(false);
   });
 
-  it('setActive moves the active account in the pool and emits events:pool', async () => {
-    await h.addAccount('anthropic');
+  it('setActive moves the active account in the pool (the order stays the user\'s) and emits events:pool', async () => {
+    const a = await h.addAccount('anthropic');
     const b = await h.addAccount('anthropic');
     const events: EventPayload<'events:pool'>[] = [];
     const off = h.service.events.on('events:pool', (v) => events.push(v));
     const r = value(await call('accounts:setActive', { providerID: 'anthropic', recordID: b.recordID }));
     expect(r.activeID).toBe(b.recordID);
-    expect(r.accounts[0]!.id).toBe(b.recordID);
+    expect(r.accounts.map((x) => x.id)).toEqual([a.recordID, b.recordID]);
+    expect(r.accounts.find((x) => x.isActive)?.id).toBe(b.recordID);
     expect(h.core.pool.snapshot('anthropic').activeID).toBe(b.recordID);
     await expect.poll(() => events.at(-1)?.providers[0]?.activeID).toBe(b.recordID);
     seen.push(JSON.stringify(events));

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { ActivityEvent, ConversationSummary, RequestEntry } from '../../../shared/activity.js';
 
 export interface ActivityLogOptions {
-  /** Request entries kept (default 1000). */
+  /** Request entries kept (default 10,000: a long conversation stays whole in the request list). */
   maxRequests?: number;
   /** Conversations kept (default 200). */
   maxConversations?: number;
@@ -52,7 +52,7 @@ export class ActivityLog {
   private readonly emitter = new EventEmitter();
 
   constructor(options: ActivityLogOptions = {}) {
-    this.requestRing = new Ring(options.maxRequests ?? 1000);
+    this.requestRing = new Ring(options.maxRequests ?? 10_000);
     this.eventRing = new Ring(options.maxEvents ?? 200);
     this.maxConversations = options.maxConversations ?? 200;
     this.emitter.setMaxListeners(0);

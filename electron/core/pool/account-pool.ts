@@ -20,7 +20,7 @@ import {
 } from '../../../shared/domain.js';
 import { RotaryError } from '../errors.js';
 import { AccountSecretSchema, parseAccountSecret, type AccountSecret } from './account-secret.js';
-import { accountStatus, effectiveActiveID, isAvailable, orderedIDs } from './order.js';
+import { accountStatus, cycleAfter, effectiveActiveID, isAvailable, isPermutation, orderedIDs } from './order.js';
 import { applyOutcome, isSteadySuccess, type Outcome } from './outcome.js';
 import { PoolSync, type PoolChange, type PoolSyncOptions } from './pool-sync.js';
 import type { PoolStore } from './store.js';
@@ -204,10 +204,8 @@ export class AccountPool {
           entry.records.push(record);
           entry.order[namespace] = [...orderedIDs(entry, namespace).filter((id) => id !== recordID), recordID];
         }
-        if (input.activate || !entry.active[namespace]) {
-          entry.active[namespace] = recordID;
-          entry.order[namespace] = [recordID, ...orderedIDs(entry, namespace).filter((id) => id !== recordID)];
-        }
+        // The user's order stays as it is: a new account goes last even when it becomes active.
+        if (input.activate || !entry.active[namespace]) entry.active[namespace] = recordID;
         result = cloneRecord(record);
       });
     } catch (error) {
@@ -229,8 +227,8 @@ export class AccountPool {
   }
 
   /**
-   * Manual switch: the account becomes active and first in order. Bumps `switchSeq` so
-   * every conversation of this provider moves to it from the next request on.
+   * Manual switch: the account becomes active; the order (the user's) does not change. Bumps
+   * `switchSeq` so every conversation of this provider moves to it from the next request on.
    */
   async setActive(providerID: ProviderID, namespace: string, recordID: string): Promise<void> {
     await this.mutate((data) => {
@@ -238,8 +236,22 @@ export class AccountPool {
       if (record.namespace !== namespace) throw notFound(providerID, recordID);
       const entry = data.providers[providerID]!;
       entry.active[namespace] = recordID;
-      entry.order[namespace] = [recordID, ...orderedIDs(entry, namespace).filter((id) => id !== recordID)];
       entry.switchSeq = (entry.switchSeq ?? 0) + 1;
+    });
+  }
+
+  /**
+   * The user's order of a provider's accounts (drag or keyboard in Provider Detail): shown
+   * everywhere and walked by rotation. `orderedIDs` must list every account of the namespace once.
+   */
+  async reorder(providerID: ProviderID, namespace: string, ids: readonly string[]): Promise<void> {
+    await this.mutate((data) => {
+      const entry = data.providers[providerID];
+      const current = orderedIDs(entry, namespace);
+      if (!entry || !isPermutation(ids, current)) {
+        throw new RotaryError('bad-input', `The new order must list each of the ${current.length} ${providerID} accounts exactly once; reload and try again.`);
+      }
+      entry.order[namespace] = [...ids];
     });
   }
 
@@ -266,15 +278,20 @@ export class AccountPool {
     return { remaining };
   }
 
-  /** After a failed attempt: the account goes last, and the first in order becomes active. Batched. */
+  /**
+   * After a failed attempt the account goes to the back of the rotation: the next available
+   * account after it in the user's order (read as a cycle) becomes active. The order itself is
+   * the user's and is not rewritten (rows would jump on every 429). Batched.
+   */
   moveToBack(providerID: ProviderID, namespace: string, recordID: string): void {
     this.sync.deferred((data) => {
       const entry = data.providers[providerID];
       if (!entry?.records.some((r) => r.id === recordID)) return;
-      const order = orderedIDs(entry, namespace).filter((id) => id !== recordID);
-      order.push(recordID);
-      entry.order[namespace] = order;
-      entry.active[namespace] = order[0]!;
+      if (entry.active[namespace] !== undefined && entry.active[namespace] !== recordID) return;
+      const byID = new Map(entry.records.map((r) => [r.id, r]));
+      const next = cycleAfter(orderedIDs(entry, namespace), recordID);
+      const t = this.now();
+      entry.active[namespace] = next.find((id) => isAvailable(byID.get(id)!, t)) ?? next[0] ?? recordID;
     });
   }
 

@@ -18,6 +18,23 @@ export function orderedIDs(entry: ProviderEntry | undefined, namespace: string):
   return result;
 }
 
+/**
+ * The user's order read as a cycle starting after `fromID`: [A, B, C] from B → [C, A]. Rotation
+ * walks this instead of rewriting the order, so the order the user set never moves.
+ */
+export function cycleAfter(ids: readonly string[], fromID: string | undefined): string[] {
+  const i = fromID === undefined ? -1 : ids.indexOf(fromID);
+  if (i < 0) return [...ids];
+  return [...ids.slice(i + 1), ...ids.slice(0, i)];
+}
+
+/** True when `ids` is exactly `current` in some order (no id missing, added or repeated). */
+export function isPermutation(ids: readonly string[], current: readonly string[]): boolean {
+  if (ids.length !== current.length || new Set(ids).size !== ids.length) return false;
+  const known = new Set(current);
+  return ids.every((id) => known.has(id));
+}
+
 export function accountStatus(record: AccountRecord, now: number): AccountStatus {
   const h = record.health;
   if (h.disabled) return { kind: 'disabled' };

@@ -5,7 +5,7 @@
  * login or are disabled. Plus the proactive switch for new conversations.
  */
 import type { AccountRecord, PoolSnapshot, ProviderID, UsageWindow } from '../../../shared/domain.js';
-import { isAvailable } from '../pool/order.js';
+import { cycleAfter, isAvailable } from '../pool/order.js';
 
 interface Binding {
   providerID: ProviderID;
@@ -118,7 +118,8 @@ export function planCandidates({ snapshot, boundID, now, proactiveThreshold, fam
   const boundOK = boundID !== undefined && byID.has(boundID) && isAvailable(byID.get(boundID)!, now, family);
   if (boundOK) push(boundID);
   push(snapshot.activeID);
-  for (const id of snapshot.orderedIDs) push(id);
+  // The others in the user's order, starting after the active one: the account that failed last comes last.
+  for (const id of cycleAfter(snapshot.orderedIDs, snapshot.activeID)) push(id);
 
   // Proactive switch: only for conversations without a (healthy) binding; running ones stay put.
   if (!boundOK && ordered.length > 1) {

@@ -62,7 +62,8 @@ export interface AppService {
 export const APP_LINKS: AppInfo['links'] = [
   { label: 'GitHub', url: 'https://github.com/rotary-app/rotary' },
   { label: 'Documentation', url: 'https://github.com/rotary-app/rotary#readme' },
-  { label: 'Community', url: 'https://github.com/rotary-app/rotary/discussions' },
+  // Says what it is: the project's chat is GitHub Discussions, not a Discord server.
+  { label: 'Community chat (GitHub Discussions)', url: 'https://github.com/rotary-app/rotary/discussions' },
 ];
 
 export const APP_SHORTCUTS: AppInfo['shortcuts'] = [
@@ -162,6 +163,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
         return accountAfter(providerID, recordID);
       }),
 
+    'accounts:reorder': ({ providerID, orderedIDs }) =>
+      guarded(async () => {
+        await pool.reorder(providerID, DEFAULT_NAMESPACE, orderedIDs);
+        return providerAccounts(pool, providerID);
+      }),
+
     'accounts:setDisabled': ({ providerID, recordID, disabled }) =>
       guarded(async () => {
         await pool.setDisabled(providerID, recordID, disabled);
@@ -219,10 +226,10 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return guarded(() => activity.conversations(input?.limit ?? 50));
     },
 
-    'activity:requests': async ({ conversationID }) => {
+    'activity:requests': async ({ conversationID, limit }) => {
       if (!deps.activity) return { ok: true, value: [] };
       const activity = deps.activity;
-      return guarded(() => activity.requests(conversationID));
+      return guarded(() => activity.requests(conversationID, limit));
     },
 
     // Vault: the passphrase goes into the port and nowhere else (not into a result, an event or a log).
@@ -230,7 +237,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
     'vault:unlock': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.unlock(passphrase)) : unavailable('The vault cannot be unlocked from this process.')),
     'vault:create': async ({ passphrase }) => (deps.vault ? guarded(() => deps.vault!.create(passphrase)) : unavailable('The vault cannot be created from this process.')),
 
-    'app:info': async () => ({ ok: true, value: appInfo(deps.shell, deps.version) }),
+    'app:info': async () => ({ ok: true, value: { ...appInfo(deps.shell, deps.version), secretStore: pool.vault.kind } }),
 
     'app:openExternal': async ({ url }) => {
       if (!isAllowedExternalUrl(url, deps.extraExternalOrigins ?? [])) {

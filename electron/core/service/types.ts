@@ -18,7 +18,7 @@ export interface ServiceEvents {
 /** What the service needs from the activity log (the gateway owns it). */
 export interface ActivityPort {
   conversations(limit?: number): ConversationSummary[];
-  requests(conversationID: string): RequestEntry[];
+  requests(conversationID: string, limit?: number): RequestEntry[];
   subscribe(listener: (event: ActivityEvent) => void): () => void;
 }
 

@@ -5,11 +5,15 @@
  */
 import { createContext, useContext } from 'solid-js';
 import { API_GLOBAL, type RotaryApi } from '../../../shared/ipc';
-import { createWebApi, takeWebKey } from './transport-web';
+import { createWebPlatformApi, takeWebKey, type ConnectionMonitor } from './transport-web';
+
+export type { ConnectionMonitor };
 
 export interface Platform {
   api: RotaryApi;
   shell: 'electron' | 'web';
+  /** Web transport only: whether the gateway answers. Electron's IPC never goes away (the gateway's own state is in `gateway:status`). */
+  connection?: ConnectionMonitor;
 }
 
 /** `undefined` when in a browser without the gateway key: the UI explains how to open the right link. */
@@ -18,7 +22,8 @@ export function detectPlatform(): Platform | undefined {
   if (bridge) return { api: bridge, shell: 'electron' };
   const key = takeWebKey();
   if (!key) return undefined;
-  return { api: createWebApi({ key }), shell: 'web' };
+  const { api, connection } = createWebPlatformApi({ key });
+  return { api, connection, shell: 'web' };
 }
 
 export const PlatformContext = createContext<Platform>();

@@ -8,18 +8,21 @@ import { createContext, createSignal, onCleanup, useContext, type Accessor, type
 import { createStore, reconcile } from 'solid-js/store';
 import type { ConversationSummary, RequestEntry } from '../../../shared/activity';
 import type { ProviderID } from '../../../shared/domain';
-import type {
-  AppInfo,
-  GatewayStatus,
-  LoginSession,
-  Notice,
-  PoolView,
-  ProviderAccounts,
-  ProvidersView,
-  Result,
+import {
+  MAX_REQUESTS_PER_CALL,
+  type AppInfo,
+  type ErrorCode,
+  type GatewayStatus,
+  type LoginSession,
+  type Notice,
+  type PoolView,
+  type ProviderAccounts,
+  type ProvidersView,
+  type Result,
 } from '../../../shared/ipc';
 import { notify } from '../ui/toast';
-import { useApi } from './api';
+import { usePlatform } from './api';
+import { noticeFromEvent, noticeIsOver, type LimitedNotice } from './limited-notice';
 
 interface State {
   pool: PoolView | undefined;
@@ -27,9 +30,15 @@ interface State {
   gateway: GatewayStatus | undefined;
   conversations: ConversationSummary[];
   info: AppInfo | undefined;
-  /** Set when the first load failed (core unreachable, wrong key…). */
-  loadError: string | undefined;
+  /** The first load: every view shows its own loading / error state until it is `ready`. */
+  load: LoadState;
+  /** All-limited notices, one per provider (the banner), newest event wins. */
+  limited: LimitedNotice[];
+  /** False while the gateway does not answer (web transport: the event stream or a call failed). */
+  reachable: boolean;
 }
+
+export type LoadState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; code: ErrorCode; message: string };
 
 export type SettingsTab = 'providers' | 'detail' | 'about';
 
@@ -40,16 +49,27 @@ export interface AppState {
   gateway: Accessor<GatewayStatus | undefined>;
   conversations: Accessor<ConversationSummary[]>;
   info: Accessor<AppInfo | undefined>;
-  loadError: Accessor<string | undefined>;
+  load: Accessor<LoadState>;
+  /** Load everything again (the error state's "Try again", the gateway coming back). */
+  reload: () => Promise<void>;
+  limited: Accessor<LimitedNotice[]>;
+  reachable: Accessor<boolean>;
+  /** Reconnect now instead of at the next automatic retry. */
+  retryConnection: () => void;
   /** Ticks every 15 s so countdowns and ages move. */
   now: Accessor<number>;
-  /** Bumped by every `request` activity event (the selected conversation re-reads its requests). */
-  activitySeq: Accessor<number>;
+  /** Bumped when everything was re-read (reconnect, retry): open views re-read too. */
+  reloadSeq: Accessor<number>;
+  /** Every finished request as it arrives (the open conversation appends it instead of re-reading). */
+  onRequest: (listener: (entry: RequestEntry) => void) => () => void;
+  /** Oldest first, up to the activity log's whole conversation. */
   loadRequests: (conversationID: string) => Promise<RequestEntry[]>;
   setActive: (providerID: ProviderID, recordID: string) => Promise<boolean>;
   removeAccount: (providerID: ProviderID, recordID: string) => Promise<{ remaining: number } | undefined>;
   /** Let a cooling-down account take requests again now (the user knows better than the reset time). */
   clearCooldown: (providerID: ProviderID, recordID: string) => Promise<boolean>;
+  /** The user's order of a provider's accounts (also the rotation order). Shown at once; undone if the core refuses. */
+  reorder: (providerID: ProviderID, orderedIDs: string[]) => Promise<boolean>;
   /** Rename an account; `label` must not be blank (the core rejects it, the form checks first). */
   relabel: (providerID: ProviderID, recordID: string, label: string) => Promise<boolean>;
   /** `quiet`: an automatic refresh (a view opened); failures show in the snapshot, not as a toast. */
@@ -78,27 +98,52 @@ export function useAppState(): AppState {
 }
 
 export function AppStateProvider(props: { children: JSX.Element }) {
-  const api = useApi();
+  const platform = usePlatform();
+  const api = platform.api;
   const [state, setState] = createStore<State>({
     pool: undefined,
     providers: undefined,
     gateway: undefined,
     conversations: [],
     info: undefined,
-    loadError: undefined,
+    load: { kind: 'loading' },
+    limited: [],
+    reachable: platform.connection?.up() ?? true,
   });
   const [now, setNow] = createSignal(Date.now());
-  const [activitySeq, setActivitySeq] = createSignal(0);
+  const [reloadSeq, setReloadSeq] = createSignal(0);
+  const requestListeners = new Set<(entry: RequestEntry) => void>();
   const [settingsOpen, setSettingsOpen] = createSignal(false);
   const [settingsTab, setSettingsTab] = createSignal<SettingsTab>('providers');
   const [settingsProvider, setSettingsProvider] = createSignal<ProviderID | undefined>();
   const [pendingLogin, setPendingLogin] = createSignal<ProviderID | undefined>();
 
-  const clock = setInterval(() => setNow(Date.now()), 15_000);
+  const clock = setInterval(() => {
+    setNow(Date.now());
+    dropOverNotices();
+  }, 15_000);
   onCleanup(() => clearInterval(clock));
 
   function applyPool(view: PoolView) {
     setState('pool', reconcile(view, { merge: true }));
+    dropOverNotices();
+  }
+
+  /** A notice ends when its provider has an account that can take requests again. */
+  function dropOverNotices() {
+    const t = Date.now();
+    const at = state.pool?.at ?? 0;
+    const keep = state.limited.filter(
+      (n) => !noticeIsOver(n, { at, accounts: state.pool?.providers.find((p) => p.providerID === n.providerID)?.accounts ?? [] }, t),
+    );
+    if (keep.length !== state.limited.length) setState('limited', keep);
+  }
+
+  function upsertNotice(notice: LimitedNotice) {
+    const i = state.limited.findIndex((n) => n.providerID === notice.providerID);
+    // In place: the banner element stays, only its text changes.
+    if (i >= 0) setState('limited', i, reconcile(notice));
+    else setState('limited', state.limited.length, notice);
   }
 
   function failed(result: Result<unknown>, title: string): boolean {
@@ -125,13 +170,15 @@ export function AppStateProvider(props: { children: JSX.Element }) {
   async function loadAll() {
     const [pool, info] = await Promise.all([api.accounts.list(), api.app.info()]);
     if (!pool.ok) {
-      setState('loadError', pool.error.message);
+      // Keep what is on screen when a reload fails; only a first load shows the error state.
+      if (state.load.kind !== 'ready') setState('load', { kind: 'error', code: pool.error.code, message: pool.error.message });
       return;
     }
-    setState('loadError', undefined);
     applyPool(pool.value);
     if (info.ok) setState('info', info.value);
     await Promise.all([loadProviders(), loadConversations(), loadGateway()]);
+    setState('load', { kind: 'ready' });
+    setReloadSeq((n) => n + 1);
   }
 
   // Activity arrives in bursts (a streaming client, a rotation storm); re-read at most every 250 ms.
@@ -141,7 +188,6 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     convTimer = setTimeout(() => {
       convTimer = undefined;
       void loadConversations();
-      setActivitySeq((n) => n + 1);
     }, 250);
   }
 
@@ -153,18 +199,32 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     conversationsChanged();
   });
   const offActivity = api.onActivity((event) => {
-    if (event.kind === 'request' || event.kind === 'rotation') conversationsChanged();
-    else if (event.kind === 'all-limited') notify('error', 'All accounts are rate-limited', event.message);
+    if (event.kind === 'request') {
+      conversationsChanged();
+      for (const l of requestListeners) l(event.entry);
+      // A request that got through proves an account is free again, whatever the pool view says yet.
+      if (event.entry.status >= 200 && event.entry.status < 300) {
+        setState('limited', (list) => list.filter((n) => n.providerID !== event.entry.providerID));
+      }
+    } else if (event.kind === 'rotation') conversationsChanged();
+    // One banner per provider, updated in place: no toast per refused request.
+    else if (event.kind === 'all-limited') upsertNotice(noticeFromEvent(event, Date.now()));
     else if (event.kind === 'needs-reauth') notify('error', `${event.label} needs to log in again`, 'Open Settings → Providers to log in again.');
   });
   const offNotice = api.onNotice((notice: Notice) =>
     notify(notice.level === 'error' ? 'error' : 'info', notice.message),
   );
+  // Back from an outage: everything may have changed meanwhile (and the first load may have failed).
+  const offConnection = platform.connection?.onChange((up) => {
+    setState('reachable', up);
+    if (up) void loadAll();
+  });
   const gatewayTimer = setInterval(() => void loadGateway(), 10_000);
   onCleanup(() => {
     offPool();
     offActivity();
     offNotice();
+    offConnection?.();
     clearInterval(gatewayTimer);
     if (convTimer) clearTimeout(convTimer);
   });
@@ -177,11 +237,22 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     gateway: () => state.gateway,
     conversations: () => state.conversations,
     info: () => state.info,
-    loadError: () => state.loadError,
+    load: () => state.load,
+    reload: loadAll,
+    limited: () => state.limited,
+    reachable: () => state.reachable,
+    retryConnection() {
+      platform.connection?.retry();
+      void loadGateway();
+    },
     now,
-    activitySeq,
+    reloadSeq,
+    onRequest(listener) {
+      requestListeners.add(listener);
+      return () => void requestListeners.delete(listener);
+    },
     async loadRequests(conversationID) {
-      const res = await api.activity.requests({ conversationID });
+      const res = await api.activity.requests({ conversationID, limit: MAX_REQUESTS_PER_CALL });
       // Oldest first whatever order the core sends (the table reads top to bottom in time).
       return res.ok ? [...res.value].sort((a, b) => a.at - b.at) : [];
     },
@@ -209,6 +280,22 @@ export function AppStateProvider(props: { children: JSX.Element }) {
       // The pool event follows; re-read now so the row is right even if events are down.
       const pool = await api.accounts.list();
       if (pool.ok) applyPool(pool.value);
+      return true;
+    },
+    async reorder(providerID, orderedIDs) {
+      const i = state.pool?.providers.findIndex((p) => p.providerID === providerID) ?? -1;
+      if (i >= 0) {
+        const byID = new Map(state.pool!.providers[i]!.accounts.map((a) => [a.id, a]));
+        const moved = orderedIDs.map((id) => byID.get(id)).filter((a) => a !== undefined);
+        if (moved.length === byID.size) setState('pool', 'providers', i, 'accounts', moved);
+      }
+      const res = await api.accounts.reorder({ providerID, orderedIDs });
+      if (failed(res, 'Could not change the order')) {
+        const pool = await api.accounts.list();
+        if (pool.ok) applyPool(pool.value);
+        return false;
+      }
+      if (res.ok && i >= 0) setState('pool', 'providers', i, reconcile(res.value, { merge: true }));
       return true;
     },
     async relabel(providerID, recordID, label) {

@@ -42,11 +42,44 @@ export function takeWebKey(loc: Location = location, storage: Storage = sessionS
   return storage.getItem(WEB_KEY_STORAGE) ?? undefined;
 }
 
-export function createWebApi(options: WebTransportOptions): RotaryApi {
+/**
+ * Whether the gateway answers, as the page sees it: down the moment the event stream ends or a
+ * call cannot reach it, up again when the stream reopens or a call gets an answer. While down
+ * the stream retries every `DOWN_RETRY_MS`, so the page recovers by itself.
+ */
+export interface ConnectionMonitor {
+  up(): boolean;
+  onChange(listener: (up: boolean) => void): () => void;
+  /** Try now instead of waiting for the next retry (the banner's "Retry now"). */
+  retry(): void;
+}
+
+/** Longest wait between reconnect attempts while the gateway is away (loopback: cheap). */
+const DOWN_RETRY_MS = 2000;
+
+function createConnectionState() {
+  let up = true;
+  const listeners = new Set<(up: boolean) => void>();
+  return {
+    up: () => up,
+    set(next: boolean) {
+      if (next === up) return;
+      up = next;
+      for (const l of listeners) l(up);
+    },
+    onChange(listener: (up: boolean) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}
+
+export function createWebPlatformApi(options: WebTransportOptions): { api: RotaryApi; connection: ConnectionMonitor } {
   const prefix = options.rpcPrefix ?? WEB_RPC_PREFIX;
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const headers = { Authorization: `Bearer ${options.key}`, 'Content-Type': 'application/json' };
-  const events = createEventStream(prefix, doFetch, headers);
+  const state = createConnectionState();
+  const events = createEventStream(prefix, doFetch, headers, state.set);
 
   const transport: RotaryTransport = {
     async invoke(channel, input) {
@@ -60,8 +93,11 @@ export function createWebApi(options: WebTransportOptions): RotaryApi {
           cache: 'no-store',
         });
       } catch {
+        state.set(false);
+        events.retryNow();
         return unavailable('Rotary is not reachable. Is `rotary gateway --ui` still running?');
       }
+      state.set(true);
       try {
         // Every status (401, 403, 404…) still carries a Result body written for the user.
         return await res.json();
@@ -90,7 +126,7 @@ export function createWebApi(options: WebTransportOptions): RotaryApi {
       return { ok: false, error: { code: 'unavailable', message: 'The browser did not allow copying to the clipboard.' } };
     }
   };
-  return api;
+  return { api, connection: { up: state.up, onChange: state.onChange, retry: () => events.retryNow() } };
 }
 
 /**
@@ -98,7 +134,7 @@ export function createWebApi(options: WebTransportOptions): RotaryApi {
  * Tickets are single-use, so on any error the stream is closed and reopened with a new ticket
  * (EventSource's own reconnect would replay the spent one).
  */
-function createEventStream(prefix: string, doFetch: typeof fetch, headers: Record<string, string>) {
+function createEventStream(prefix: string, doFetch: typeof fetch, headers: Record<string, string>, setUp: (up: boolean) => void) {
   const listeners = new Map<EventName, Set<Listener>>();
   let source: EventSource | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -115,7 +151,8 @@ function createEventStream(prefix: string, doFetch: typeof fetch, headers: Recor
       const body = (await res.json()) as Result<{ ticket: string }>;
       if (body.ok) ticket = body.value.ticket;
     } catch {
-      /* retried below */
+      // No answer at all: the gateway is away (a refused ticket is a key problem, not this).
+      setUp(false);
     }
     if (!wanted || source) return;
     if (!ticket) return scheduleRetry();
@@ -123,10 +160,13 @@ function createEventStream(prefix: string, doFetch: typeof fetch, headers: Recor
     source = es;
     es.onopen = () => {
       attempt = 0;
+      setUp(true);
     };
     es.onerror = () => {
       es.close();
       if (source === es) source = undefined;
+      // The stream ends only when the gateway goes away (or restarts): say so now, not at the next call.
+      setUp(false);
       scheduleRetry();
     };
     for (const name of EVENT_NAMES) {
@@ -144,7 +184,7 @@ function createEventStream(prefix: string, doFetch: typeof fetch, headers: Recor
 
   function scheduleRetry() {
     if (!wanted || retry) return;
-    const delay = Math.min(10_000, 500 * 2 ** attempt++);
+    const delay = Math.min(DOWN_RETRY_MS, 250 * 2 ** attempt++);
     retry = setTimeout(() => {
       retry = undefined;
       void open();
@@ -160,6 +200,14 @@ function createEventStream(prefix: string, doFetch: typeof fetch, headers: Recor
   }
 
   return {
+    /** Reconnect now (a failed call, or the user asked): skips the pending back-off. */
+    retryNow() {
+      if (!wanted || source) return;
+      if (retry) clearTimeout(retry);
+      retry = undefined;
+      attempt = 0;
+      void open();
+    },
     subscribe(name: EventName, listener: Listener): () => void {
       let set = listeners.get(name);
       if (!set) listeners.set(name, (set = new Set()));

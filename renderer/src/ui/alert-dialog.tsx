@@ -4,7 +4,7 @@
  */
 // Named parts on purpose: see dialog.tsx.
 import * as KAlertDialog from '@kobalte/core/alert-dialog';
-import { useContext, type JSX } from 'solid-js';
+import { createComputed, on, useContext, type JSX } from 'solid-js';
 import { Button } from './button';
 import { DialogLayer } from './dialog';
 
@@ -17,12 +17,22 @@ export interface ConfirmDialogProps {
   /** Disables the buttons while the action runs. */
   busy?: boolean;
   onConfirm: () => void;
-  /** Where focus goes once the dialog has closed; default: back to what opened it. Return false to keep the default. */
+  /** Where focus goes once the dialog has closed; default: back to the element focused when it opened. Return true when it moved focus itself. */
   focusAfterClose?: () => boolean;
 }
 
 export function ConfirmDialog(props: ConfirmDialogProps) {
   let cancelRef: HTMLButtonElement | undefined;
+  // No Kobalte trigger opens it (a row's X does), so Kobalte cannot give focus back: remember the opener.
+  let opener: HTMLElement | undefined;
+  createComputed(
+    on(
+      () => props.open,
+      (open) => {
+        if (open) opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+      },
+    ),
+  );
   const layer = useContext(DialogLayer);
   return (
     <KAlertDialog.Root open={props.open} onOpenChange={props.onOpenChange} modal>
@@ -37,7 +47,11 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
             }}
             onCloseAutoFocus={(e: Event) => {
               // The button that opened it may be gone (the account it removed): focus something that still exists.
-              if (props.focusAfterClose?.()) e.preventDefault();
+              if (props.focusAfterClose?.()) return e.preventDefault();
+              if (opener?.isConnected && opener !== document.body) {
+                e.preventDefault();
+                opener.focus();
+              }
             }}
           >
             <KAlertDialog.Title class="text-base font-semibold">{props.title}</KAlertDialog.Title>

@@ -3,7 +3,8 @@
 // `Object.assign` onto it, so the namespace's `.Content` can turn into the alert dialog's.
 import * as KDialog from '@kobalte/core/dialog';
 import X from 'lucide-solid/icons/x';
-import { createContext, createSignal, Show, type Accessor, type JSX } from 'solid-js';
+import { createContext, createEffect, createSignal, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
+import { keepFocusInside } from './focus-keeper';
 
 /**
  * The open dialog's content element. A confirmation opened from inside a dialog portals into it:
@@ -25,6 +26,12 @@ export interface DialogProps {
 
 export function Dialog(props: DialogProps) {
   const [content, setContent] = createSignal<HTMLDivElement>();
+  // Kobalte's trap catches focus leaving by Tab, not the focused element disappearing (a tab
+  // switch, a button that hides itself): then focus would fall to <body>, behind the dialog.
+  createEffect(() => {
+    const el = content();
+    if (el && props.open) onCleanup(keepFocusInside(el));
+  });
   return (
     <KDialog.Root open={props.open} onOpenChange={props.onOpenChange} modal>
       <KDialog.Portal>

@@ -16,6 +16,8 @@ export interface TextFieldProps {
   onKeyDown?: JSX.EventHandler<HTMLInputElement, KeyboardEvent>;
   class?: string;
   spellcheck?: boolean;
+  /** The element a dialog focuses when the focused one disappears (see ui/focus-keeper.ts). */
+  dialogFocus?: boolean;
   /** The native input, for callers that must focus or select it (an inline editor opening). */
   inputRef?: (el: HTMLInputElement) => void;
 }
@@ -36,6 +38,7 @@ export function TextField(props: TextFieldProps) {
         autofocus={props.autofocus}
         spellcheck={props.spellcheck ?? false}
         autocomplete="off"
+        data-dialog-focus={props.dialogFocus ? '' : undefined}
         onKeyDown={props.onKeyDown}
         class="h-9 rounded-md border border-line bg-bg px-3 text-sm text-fg placeholder:text-muted
                focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-focus

@@ -14,7 +14,9 @@ const toneClass: Record<ToastTone, string> = {
 
 export function notify(tone: ToastTone, title: string, description?: string): void {
   toaster.show((props) => (
+    // Not Kobalte's default <li>: it carries role="status", which a list may not contain.
     <Toast
+      as="div"
       toastId={props.toastId}
       duration={tone === 'error' ? 8000 : 4000}
       class={`flex w-80 items-start gap-3 rounded-lg border-l-4 border bg-surface p-3 text-fg shadow-lg ${toneClass[tone]}`}
@@ -36,7 +38,7 @@ export function ToastRegion() {
   return (
     <Portal>
       <Toast.Region aria-label="Notifications" limit={4}>
-        <Toast.List class="fixed bottom-4 right-4 z-[100] flex flex-col gap-2 outline-none" />
+        <Toast.List as="div" class="fixed bottom-4 right-4 z-[100] flex flex-col gap-2 outline-none" />
       </Toast.Region>
     </Portal>
   );

@@ -6,7 +6,7 @@
  */
 import { Meter } from '@kobalte/core/meter';
 import { Show } from 'solid-js';
-import { displayPercent, resetText, usageAriaText, usageLevel, type UsageLevel } from './usage-metrics';
+import { displayPercent, resetText, usageAriaText, usageLevel, usedText, type UsageLevel } from './usage-metrics';
 
 const fillColour: Record<UsageLevel, string> = {
   low: 'bg-ok',
@@ -39,7 +39,7 @@ export function UsageBar(props: UsageBarProps) {
     >
       <div class="flex items-baseline justify-between gap-2 text-xs" aria-hidden="true">
         <span class="font-medium text-fg">{props.label}</span>
-        <span class="tabular-nums text-muted">{pct()}%</span>
+        <span class="tabular-nums text-muted">{usedText(props.percentUsed)}</span>
       </div>
       <div class="h-1.5 w-full overflow-hidden rounded-full bg-track" aria-hidden="true">
         <div

@@ -15,6 +15,11 @@ export function displayPercent(percentUsed: number): number {
   return Math.round(clampPercent(percentUsed));
 }
 
+/** "42 % used": never a bare percentage, which reads as "left" just as well. */
+export function usedText(percentUsed: number): string {
+  return `${displayPercent(percentUsed)} % used`;
+}
+
 /** Thresholds match the CLI's colours: below 50 calm, 50–79 attention, 80–99 close, 100 done. */
 export function usageLevel(percentUsed: number): UsageLevel {
   const p = Number.isFinite(percentUsed) ? percentUsed : 0;

@@ -1,24 +1,29 @@
 /**
- * "<Provider> Rate Limits": the active account's windows in the Context Breakdown style, plus
- * buttons to switch the active account when the provider has several.
+ * "<Provider> Rate Limits": whose windows these are, the bars, and buttons to switch the
+ * active account. When the conversation on screen was served by another account than the one
+ * new requests go to (a binding, a proactive switch), both are named, each with its bars.
+ * Buttons say used %, limit state and reset ("100 % used · until 11:52") and keep the user's order.
  */
 import RefreshCw from 'lucide-solid/icons/refresh-cw';
 import { createSignal, For, Show } from 'solid-js';
 import type { ProviderID } from '../../../../shared/domain';
+import type { AccountViewDTO } from '../../../../shared/ipc';
+import { formatClock } from '../../../../shared/usage-format';
+import { switchButtonText } from '../../lib/account-status';
 import { useAppState } from '../../lib/app-state';
 import { Button } from '../../ui/button';
-import { displayPercent } from '../../ui/usage-metrics';
 import { UsageWindows } from '../usage/usage-windows';
 import { limitsTitle } from './context-metrics';
 
-export function ProviderLimits(props: { providerID: ProviderID }) {
+export function ProviderLimits(props: { providerID: ProviderID; conversationRecordID?: string | undefined }) {
   const app = useAppState();
   const view = () => app.provider(props.providerID);
   const active = () => view()?.accounts.find((a) => a.isActive) ?? view()?.accounts[0];
+  const served = () => (props.conversationRecordID ? view()?.accounts.find((a) => a.id === props.conversationRecordID) : undefined);
+  const differ = () => served() !== undefined && active() !== undefined && served()!.id !== active()!.id;
+  const notice = () => app.limited().find((n) => n.providerID === props.providerID);
   const [busy, setBusy] = createSignal(false);
   const headingId = () => `limits-${props.providerID}`;
-  // Creation order, not pool order: buttons must not jump around under the pointer after a switch.
-  const switchOrder = () => [...(view()?.accounts ?? [])].sort((a, b) => a.createdAt - b.createdAt || a.label.localeCompare(b.label));
 
   async function refresh() {
     setBusy(true);
@@ -36,22 +41,33 @@ export function ProviderLimits(props: { providerID: ProviderID }) {
           <RefreshCw size={14} aria-hidden="true" class={busy() ? 'animate-spin' : ''} />
         </Button>
       </div>
+      <Show when={notice()}>
+        {(n) => (
+          <p class="rounded-md bg-warn-soft px-2 py-1.5 text-xs font-medium text-warn" data-testid="limits-limited">
+            All accounts limited
+            {n().until !== undefined ? ` · the first frees up at ${formatClock(n().until!, app.now())}` : ''}
+          </p>
+        )}
+      </Show>
       <Show when={active()} fallback={<p class="text-xs text-muted">No account for this provider.</p>}>
         {(acc) => (
           <>
-            <p class="text-xs">
-              <span class="font-medium" data-testid="limits-account">
-                {acc().label}
-              </span>
-              <Show when={acc().email && acc().email !== acc().label}>
-                <span class="text-muted"> · {acc().email}</span>
-              </Show>
-            </p>
-            <UsageWindows
-              usage={acc().usage}
-              now={app.now()}
-              emptyText="No numbers yet: they arrive with the next request through the gateway."
-            />
+            <Show when={differ() && served()}>
+              {(conv) => (
+                <div class="flex flex-col gap-2" data-testid="limits-conversation">
+                  <AccountLine account={conv()} testid="limits-conversation-account" prefix="This conversation: " />
+                  <UsageWindows usage={conv().usage} now={app.now()} emptyText="No numbers yet for this account." />
+                </div>
+              )}
+            </Show>
+            <div class="flex flex-col gap-2" data-testid="limits-active">
+              <AccountLine account={acc()} testid={differ() ? 'limits-new-account' : 'limits-account'} prefix={differ() ? 'New requests: ' : ''} />
+              <UsageWindows
+                usage={acc().usage}
+                now={app.now()}
+                emptyText="No numbers yet: they arrive with the next request through the gateway."
+              />
+            </div>
           </>
         )}
       </Show>
@@ -59,32 +75,64 @@ export function ProviderLimits(props: { providerID: ProviderID }) {
         <div role="group" aria-label="Switch account" class="flex flex-col gap-1.5" data-testid="account-switch">
           <span class="text-[11px] font-medium text-muted">Switch account</span>
           <div class="flex flex-wrap gap-1.5">
-            <For each={switchOrder()}>
-              {(a) => {
-                const five = () => a.usage?.windows.find((w) => w.key === 'five_hour' || w.key === 'primary');
-                return (
-                  <Button
-                    size="sm"
-                    variant={a.isActive ? 'primary' : 'secondary'}
-                    aria-pressed={a.isActive}
-                    aria-label={`${a.isActive ? 'Active account' : 'Switch to'} ${a.label}`}
-                    disabled={a.isActive || a.status.kind === 'needs-reauth'}
-                    class="disabled:opacity-100"
-                    onClick={() => void app.setActive(props.providerID, a.id)}
-                    data-testid="switch-account"
-                    data-account-id={a.id}
-                  >
-                    {a.label}
-                    <Show when={five()}>
-                      {(w) => <span class="tabular-nums opacity-75">{displayPercent(w().percentUsed)}%</span>}
-                    </Show>
-                  </Button>
-                );
-              }}
-            </For>
+            <For each={view()?.accounts ?? []}>{(a) => <SwitchButton providerID={props.providerID} account={a} />}</For>
           </div>
         </div>
       </Show>
     </section>
+  );
+}
+
+function AccountLine(props: { account: AccountViewDTO; testid: string; prefix: string }) {
+  return (
+    <p class="text-xs">
+      <span class="font-medium" data-testid={props.testid}>
+        {props.prefix}
+        {props.account.label}
+      </span>
+      <Show when={props.account.email && props.account.email !== props.account.label}>
+        <span class="text-muted"> · {props.account.email}</span>
+      </Show>
+    </p>
+  );
+}
+
+/**
+ * Not `disabled` when active: a disabled button drops keyboard focus the moment it is pressed.
+ * A limited account stays switchable (the user may know better) but looks limited and says so.
+ */
+function SwitchButton(props: { providerID: ProviderID; account: AccountViewDTO }) {
+  const app = useAppState();
+  const info = () => switchButtonText(props.account, app.now());
+  const tone = () =>
+    props.account.isActive
+      ? 'border-accent bg-accent-soft text-fg'
+      : info().limited
+        ? 'border-warn/60 border-dashed bg-warn-soft text-fg'
+        : 'border-line bg-surface text-fg hover:bg-surface-2';
+  return (
+    <button
+      type="button"
+      class={`flex min-w-0 flex-col items-start rounded-md border px-2.5 py-1 text-left text-xs focus-visible:outline-2 focus-visible:outline-focus disabled:cursor-not-allowed disabled:opacity-60 ${tone()}`}
+      aria-pressed={props.account.isActive}
+      disabled={props.account.status.kind === 'needs-reauth'}
+      onClick={() => {
+        if (!props.account.isActive) void app.setActive(props.providerID, props.account.id);
+      }}
+      data-testid="switch-account"
+      data-account-id={props.account.id}
+      data-limited={info().limited ? 'true' : 'false'}
+    >
+      {/* The name comes from the content (visible text and the name must agree): hidden words fill it in. */}
+      <span class="max-w-full truncate font-medium">
+        <span class="sr-only">{props.account.isActive ? 'Active account ' : 'Switch to '}</span>
+        {props.account.label}
+      </span>
+      <span class={`tabular-nums ${info().limited ? 'text-warn' : 'text-muted'}`}>
+        <span class="sr-only"> (</span>
+        {info().text}
+        <span class="sr-only">{info().limited && !props.account.isActive ? '; requests go to the other accounts until then)' : ')'}</span>
+      </span>
+    </button>
   );
 }

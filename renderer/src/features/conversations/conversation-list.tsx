@@ -4,6 +4,8 @@ import { useAppState } from '../../lib/app-state';
 import { relativeTime, SHORT_PROVIDER_NAMES, shortModel } from './activity-format';
 
 export interface ConversationListProps {
+  /** Layout classes from the window (which panes show at this width). */
+  class?: string;
   selectedID: string | undefined;
   onSelect: (id: string) => void;
 }
@@ -11,7 +13,7 @@ export interface ConversationListProps {
 export function ConversationList(props: ConversationListProps) {
   const app = useAppState();
   return (
-    <nav aria-label="Recent conversations" class="flex min-h-0 flex-col border-r border-line bg-surface">
+    <nav aria-label="Recent conversations" class={`min-h-0 flex-col border-r border-line bg-surface ${props.class ?? 'flex'}`}>
       <h2 class="px-4 pb-2 pt-4 text-xs font-semibold uppercase tracking-wide text-muted">Conversations</h2>
       <Show
         when={app.conversations().length > 0}
@@ -29,9 +31,11 @@ export function ConversationList(props: ConversationListProps) {
                   data-testid="conversation"
                   data-conversation-id={c.id}
                 >
-                  <span class="truncate text-sm font-medium">{c.title}</span>
+                  <span class="truncate text-sm font-medium" title={c.title}>
+                    {c.title}
+                  </span>
                   <span class="truncate text-[11px] text-muted">
-                    {SHORT_PROVIDER_NAMES[c.providerID]} · {c.requestCount} {c.requestCount === 1 ? 'request' : 'requests'} ·{' '}
+                    {SHORT_PROVIDER_NAMES[c.providerID]} · {c.requestCount.toLocaleString('en-US')} {c.requestCount === 1 ? 'request' : 'requests'} ·{' '}
                     {relativeTime(c.lastAt, app.now())}
                   </span>
                   <span class="truncate text-[11px] text-muted">

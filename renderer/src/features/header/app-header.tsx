@@ -4,24 +4,49 @@ import { createSignal, Show } from 'solid-js';
 import { useAppState } from '../../lib/app-state';
 import { Button } from '../../ui/button';
 import { Dialog } from '../../ui/dialog';
+import { isMac } from '../../lib/shortcut-format';
 import { GatewayClientSettings } from './gateway-connect';
 
-export const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+type GatewayState = 'loading' | 'up' | 'stopped' | 'down';
+
+const dotClass: Record<GatewayState, string> = {
+  loading: 'bg-muted',
+  up: 'bg-ok',
+  stopped: 'bg-danger',
+  down: 'bg-danger',
+};
 
 export function AppHeader() {
   const app = useAppState();
   const [connectOpen, setConnectOpen] = createSignal(false);
   const gw = () => app.gateway();
-  const statusText = () => {
+  const host = () => {
     const g = gw();
-    if (!g) return 'Gateway…';
-    if (g.running) return `Gateway on ${g.url ? new URL(g.url).host : `port ${g.port}`}`;
-    return g.error ? `Gateway stopped: ${g.error}` : 'Gateway stopped';
+    return g?.url ? new URL(g.url).host : g?.port ? `port ${g.port}` : '';
+  };
+  // Not answering beats whatever the last status said: that status may be seconds old.
+  const state = (): GatewayState => {
+    if (!app.reachable()) return 'down';
+    const g = gw();
+    if (!g) return 'loading';
+    return g.running ? 'up' : 'stopped';
+  };
+  const statusText = () => {
+    switch (state()) {
+      case 'down':
+        return `Gateway not reachable${host() ? ` on ${host()}` : ''}`;
+      case 'loading':
+        return 'Gateway…';
+      case 'up':
+        return `Gateway on ${host()}`;
+      case 'stopped':
+        return gw()?.error ? `Gateway stopped: ${gw()!.error}` : 'Gateway stopped';
+    }
   };
 
   return (
     <header class="flex h-12 shrink-0 items-center justify-between gap-4 border-b border-line bg-surface px-4">
-      <div class="flex items-center gap-3">
+      <div class="flex min-w-0 items-center gap-3">
         <span class="text-sm font-semibold tracking-tight">Rotary</span>
         <button
           type="button"
@@ -29,15 +54,13 @@ export function AppHeader() {
           onClick={() => setConnectOpen(true)}
           aria-haspopup="dialog"
           data-testid="gateway-status"
+          data-state={state()}
           title="Client settings for this gateway"
         >
-          <span
-            class={`h-2 w-2 rounded-full ${gw()?.running ? 'bg-ok' : gw() ? 'bg-danger' : 'bg-muted'}`}
-            aria-hidden="true"
-          />
-          <span>{statusText()}</span>
-          <Show when={gw()?.running}>
-            <span class="text-muted">· Connect a tool</span>
+          <span class={`h-2 w-2 shrink-0 rounded-full ${dotClass[state()]}`} aria-hidden="true" />
+          <span class={`truncate ${state() === 'down' || state() === 'stopped' ? 'font-medium text-danger' : ''}`}>{statusText()}</span>
+          <Show when={state() === 'up'}>
+            <span class="hidden text-muted sm:inline">· Connect a tool</span>
           </Show>
         </button>
       </div>

@@ -1,10 +1,13 @@
 /** Copy-ready client settings (Claude Code, opencode, Codex CLI, SDKs) for the running gateway. */
-import { For, Show } from 'solid-js';
+import { For, Match, Show, Switch } from 'solid-js';
 import { GATEWAY_KEY_PLACEHOLDER } from '../../../../shared/ipc';
 import { useApi } from '../../lib/api';
-import { useAppState } from '../../lib/app-state';
+import { useAppState, type LoadState } from '../../lib/app-state';
 import { CopyButton } from '../../ui/copy-button';
+import { Spinner } from '../../ui/spinner';
 import { notify } from '../../ui/toast';
+
+const errorOf = (load: LoadState) => (load.kind === 'error' ? load.message : '');
 
 export function GatewayClientSettings() {
   const app = useAppState();
@@ -26,9 +29,17 @@ export function GatewayClientSettings() {
         Point a tool at the gateway with these settings. “Copy” puts them on the clipboard with your gateway key in
         place of <code class="font-mono">{GATEWAY_KEY_PLACEHOLDER}</code>.
       </p>
-      <Show when={clients().length === 0}>
-        <p class="text-sm text-muted">The gateway is not running, so there is nothing to point a tool at yet.</p>
-      </Show>
+      <Switch>
+        <Match when={!app.gateway() && app.load().kind === 'error'}>
+          <p class="text-sm text-danger" role="alert">The gateway settings could not be read: {errorOf(app.load())}</p>
+        </Match>
+        <Match when={!app.gateway()}>
+          <Spinner label="Reading the gateway settings…" />
+        </Match>
+        <Match when={!app.gateway()?.running}>
+          <p class="text-sm text-muted">The gateway is not running, so there is nothing to point a tool at yet.</p>
+        </Match>
+      </Switch>
       <For each={clients()}>
         {(c) => (
           <section class="flex flex-col gap-1.5" aria-label={c.title}>
@@ -38,7 +49,8 @@ export function GatewayClientSettings() {
               </h3>
               <CopyButton ariaLabel={`Copy ${c.title} settings`} copy={() => copy(c.clientID)} />
             </div>
-            <pre class="overflow-x-auto rounded-md border border-line bg-bg p-3 font-mono text-xs leading-relaxed">
+            {/* Focusable: a long line scrolls sideways, and keyboard users must be able to scroll it too. */}
+            <pre tabindex="0" aria-label={`${c.title} settings`} class="overflow-x-auto rounded-md border border-line bg-bg p-3 font-mono text-xs leading-relaxed">
               {c.text}
             </pre>
             <Show when={c.note}>

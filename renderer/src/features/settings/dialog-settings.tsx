@@ -4,6 +4,7 @@ import { PROVIDER_NAMES } from '../../../../shared/domain';
 import { useAppState, type SettingsTab } from '../../lib/app-state';
 import { Button } from '../../ui/button';
 import { Dialog } from '../../ui/dialog';
+import { Spinner } from '../../ui/spinner';
 import { Tabs } from '../../ui/tabs';
 import { SettingsAbout } from './settings-about';
 import { SettingsProviderDetail } from './settings-provider-detail';
@@ -38,12 +39,14 @@ export function DialogSettings() {
               <Show
                 when={detailProvider()}
                 fallback={
-                  <div class="flex flex-col items-start gap-3 text-sm text-muted">
-                    <p>No provider connected yet.</p>
-                    <Button size="sm" variant="primary" onClick={() => app.settings.setTab('providers')}>
-                      Add a provider
-                    </Button>
-                  </div>
+                  <Show when={app.providers()} fallback={<Spinner label="Loading the providers…" />}>
+                    <div class="flex flex-col items-start gap-3 text-sm text-muted">
+                      <p>No provider connected yet.</p>
+                      <Button size="sm" variant="primary" onClick={() => app.settings.setTab('providers')} data-dialog-focus>
+                        Add a provider
+                      </Button>
+                    </div>
+                  </Show>
                 }
               >
                 {(id) => <SettingsProviderDetail providerID={id()} />}

@@ -3,6 +3,7 @@ import ExternalLink from 'lucide-solid/icons/external-link';
 import { For, Show } from 'solid-js';
 import { useApi } from '../../lib/api';
 import { useAppState } from '../../lib/app-state';
+import { isMac, shortcutForOS } from '../../lib/shortcut-format';
 import { setTheme, theme, type Theme } from '../../lib/theme';
 
 const themes: Array<{ value: Theme; label: string }> = [
@@ -54,13 +55,13 @@ export function SettingsAbout() {
         <h3 id="shortcuts-heading" class="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">
           Keyboard shortcuts
         </h3>
-        <table class="w-full text-left">
+        <table class="w-full text-left" data-testid="shortcuts">
           <tbody>
             <For each={app.info()?.shortcuts ?? []}>
               {(s) => (
                 <tr class="border-b border-line last:border-0">
                   <td class="py-1.5 pr-4">
-                    <kbd class="rounded border border-line bg-surface-2 px-1.5 py-0.5 font-mono text-xs">{s.keys}</kbd>
+                    <kbd class="rounded border border-line bg-surface-2 px-1.5 py-0.5 font-mono text-xs">{shortcutForOS(s.keys, isMac())}</kbd>
                   </td>
                   <td class="py-1.5 text-muted">{s.action}</td>
                 </tr>

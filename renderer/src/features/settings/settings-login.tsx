@@ -20,6 +20,8 @@ export interface LoginFlowProps {
   providerID: ProviderID;
   now: number;
   onClose: (outcome: 'done' | 'cancelled') => void;
+  /** The flow's section (focusable), so the opener can move focus into it. */
+  sectionRef?: (el: HTMLElement) => void;
 }
 
 type Finished = 'done' | 'cancelled' | undefined;
@@ -115,8 +117,10 @@ export function LoginFlow(props: LoginFlowProps) {
 
   return (
     <section
+      ref={(el) => props.sectionRef?.(el)}
+      tabindex="-1"
       aria-label={`Add ${PROVIDER_NAMES[props.providerID]} account`}
-      class="flex flex-col gap-3 rounded-lg border border-accent/40 bg-accent-soft/40 p-4"
+      class="flex flex-col gap-3 rounded-lg border border-accent/40 bg-accent-soft/40 p-4 outline-offset-2"
       data-testid="login-flow"
     >
       <div class="flex items-center justify-between gap-2">

@@ -2,20 +2,29 @@
  * One provider's accounts: who is active, each account's health and usage, rename, Switch, remove
  * (with confirmation) and "Add account". Removing the last account returns to Providers.
  */
+import ArrowDown from 'lucide-solid/icons/arrow-down';
+import ArrowUp from 'lucide-solid/icons/arrow-up';
+import GripVertical from 'lucide-solid/icons/grip-vertical';
 import Plus from 'lucide-solid/icons/plus';
 import RefreshCw from 'lucide-solid/icons/refresh-cw';
 import X from 'lucide-solid/icons/x';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { PROVIDER_NAMES, type ProviderID } from '../../../../shared/domain';
 import type { AccountViewDTO } from '../../../../shared/ipc';
-import { accountStatusText, accountTitle, familyLimitTexts, type StatusTone } from '../../lib/account-status';
+import { formatClock } from '../../../../shared/usage-format';
+import { accountStatusText, accountTitle, coolingUntil, familyLimitTexts, type StatusTone } from '../../lib/account-status';
 import { useAppState } from '../../lib/app-state';
 import { ConfirmDialog } from '../../ui/alert-dialog';
 import { Button } from '../../ui/button';
+import { Spinner } from '../../ui/spinner';
 import { notify } from '../../ui/toast';
 import { UsageWindows } from '../usage/usage-windows';
 import { AccountRename } from './settings-account-rename';
 import { LoginFlow } from './settings-login';
+
+/** Plain buttons, not ui/Button: two per row, and Kobalte's Button costs a context each (50-account bench). */
+const moveClass =
+  'inline-flex h-5 w-5 items-center justify-center rounded-md text-muted hover:bg-surface-2 hover:text-fg focus-visible:outline-2 focus-visible:outline-focus';
 
 const toneClass: Record<StatusTone, string> = {
   ok: 'text-ok',
@@ -35,7 +44,28 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
   const [refreshing, setRefreshing] = createSignal(false);
   const [clearing, setClearing] = createSignal<string>();
   let addButton: HTMLButtonElement | undefined;
+  let loginSection: HTMLElement | undefined;
   let removedJustNow = false;
+  const rowEls = new Map<string, HTMLLIElement>();
+  /** Where the account's token goes away from, named as it is (not "keychain" for the file backend). */
+  const secretPlace = () => {
+    const store = app.info()?.secretStore;
+    if (store === 'file') return 'Rotary’s secrets file';
+    if (store === 'encrypted-file') return 'Rotary’s encrypted secrets file';
+    if (store === 'keychain') return 'the system keychain';
+    return 'where Rotary keeps it';
+  };
+
+  function startAdding() {
+    setAdding(true);
+    // The button hides while the login runs (one "Add account" on screen): focus goes into the login.
+    loginSection?.focus();
+  }
+
+  function stopAdding() {
+    setAdding(false);
+    addButton?.focus();
+  }
 
   // "Add provider" → this tab with the login already running.
   createEffect(
@@ -43,6 +73,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
       () => props.providerID,
       (id) => {
         setAdding(app.settings.takePendingLogin() === id);
+        if (adding()) queueMicrotask(() => loginSection?.focus());
         // Opening the view asks for fresh numbers; the poller skips accounts polled moments ago.
         if (app.provider(id)?.accounts.length) void app.refreshUsage(id, true);
       },
@@ -59,18 +90,48 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
     if (!res) return;
     removedJustNow = true;
     notify('success', `Removed ${account.label}`, res.remaining === 0 ? 'No accounts left for this provider.' : undefined);
+    // This view goes with the last account; the dialog then focuses the provider search (ui/focus-keeper.ts).
     if (res.remaining === 0) app.settings.setTab('providers');
   }
 
+  // The user's order (also the rotation order): drag a row by its handle, or its arrow buttons.
+  const moveButtons = new Map<string, HTMLButtonElement>();
+  const [dragging, setDragging] = createSignal<string>();
+
+  async function move(id: string, to: number) {
+    const ids = accounts().map((a) => a.id);
+    const from = ids.indexOf(id);
+    if (from < 0 || to < 0 || to >= ids.length || to === from) return;
+    ids.splice(from, 1);
+    ids.splice(to, 0, id);
+    return app.reorder(props.providerID, ids);
+  }
+
+  async function moveByKey(id: string, delta: -1 | 1) {
+    const from = accounts().findIndex((a) => a.id === id);
+    const done = move(id, from + delta);
+    // Moving the row in the DOM blurs the button that moved it: give focus back to it.
+    queueMicrotask(() => moveButtons.get(`${id}:${delta}`)?.focus());
+    await done;
+  }
+
+  // The pressed button goes away (Switch on the now active account, Clear cooldown on a cleared
+  // one): focus the account's row, which stays.
+  const focusRow = (id: string) => rowEls.get(id)?.focus();
+
   async function switchTo(account: AccountViewDTO) {
     setSwitching(account.id);
-    await app.setActive(props.providerID, account.id);
+    const ok = await app.setActive(props.providerID, account.id);
     setSwitching(undefined);
+    if (ok) focusRow(account.id);
   }
 
   async function clearCooldown(account: AccountViewDTO) {
     setClearing(account.id);
-    if (await app.clearCooldown(props.providerID, account.id)) notify('success', `${account.label} can take requests again`);
+    if (await app.clearCooldown(props.providerID, account.id)) {
+      notify('success', `${account.label} can take requests again`);
+      focusRow(account.id);
+    }
     setClearing(undefined);
   }
 
@@ -84,10 +145,12 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
     <div class="flex flex-col gap-4" data-testid="provider-detail">
       <div class="flex flex-wrap items-center justify-between gap-2">
         <div>
-          <h2 class="text-base font-semibold">{PROVIDER_NAMES[props.providerID]}</h2>
+          <h2 class="text-base font-semibold outline-none" tabindex="-1" data-dialog-focus>
+            {PROVIDER_NAMES[props.providerID]}
+          </h2>
           <p class="text-xs text-muted">
             {accounts().length === 1 ? '1 account' : `${accounts().length} accounts`} · the gateway uses the active
-            one and rotates to the next on a rate limit.
+            one and, on a rate limit, rotates to the next in this order (drag or arrows to change it).
           </p>
         </div>
         <div class="flex gap-2">
@@ -96,17 +159,23 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
               <RefreshCw size={14} aria-hidden="true" class={refreshing() ? 'animate-spin' : ''} /> Refresh usage
             </Button>
           </Show>
-          <Button ref={addButton} size="sm" variant="primary" onClick={() => setAdding(true)} disabled={adding()}>
-            <Plus size={14} aria-hidden="true" /> Add account
-          </Button>
+          <Show when={!adding()}>
+            <Button ref={addButton} size="sm" variant="primary" onClick={startAdding}>
+              <Plus size={14} aria-hidden="true" /> Add account
+            </Button>
+          </Show>
         </div>
       </div>
 
       <Show when={adding()}>
-        <LoginFlow providerID={props.providerID} now={app.now()} onClose={() => setAdding(false)} />
+        <LoginFlow providerID={props.providerID} now={app.now()} onClose={stopAdding} sectionRef={(el) => (loginSection = el)} />
       </Show>
 
-      <Show when={accounts().length === 0 && !adding()}>
+      <Show when={!app.pool()}>
+        <Spinner label="Loading the accounts…" />
+      </Show>
+
+      <Show when={app.pool() && accounts().length === 0 && !adding()}>
         <p class="rounded-lg border border-dashed border-line p-6 text-center text-sm text-muted">
           No {PROVIDER_NAMES[props.providerID]} accounts yet. Choose “Add account” to log in.
         </p>
@@ -116,17 +185,63 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
         <For each={accounts()}>
           {(account) => {
             const title = () => accountTitle(account);
-            const status = () => accountStatusText(account.status, app.now());
+            const status = () => accountStatusText(account.status, app.now(), account.usage);
+            const until = () => coolingUntil(account, app.now());
             return (
               <li
-                class={`rounded-lg border p-3 ${account.isActive ? 'border-accent bg-accent-soft/30' : 'border-line bg-surface'}`}
+                ref={(el) => rowEls.set(account.id, el)}
+                tabindex="-1"
+                onDragOver={(e) => {
+                  if (dragging() && dragging() !== account.id) e.preventDefault();
+                }}
+                onDrop={(e) => {
+                  e.preventDefault();
+                  const id = dragging();
+                  setDragging(undefined);
+                  if (id) void move(id, accounts().findIndex((a) => a.id === account.id));
+                }}
+                class={`rounded-lg border p-3 outline-offset-2 ${account.isActive ? 'border-accent bg-accent-soft/30' : 'border-line bg-surface'} ${dragging() === account.id ? 'opacity-50' : ''}`}
                 data-testid="account-row"
                 data-account-id={account.id}
                 data-active={account.isActive ? 'true' : 'false'}
                 aria-label={account.label}
               >
                 <div class="flex items-start justify-between gap-3">
-                  <div class="min-w-0">
+                  <div class="flex shrink-0 flex-col items-center" role="group" aria-label={`Order of ${account.label}`}>
+                    <span
+                      draggable="true"
+                      class="cursor-grab rounded p-0.5 text-muted hover:bg-surface-2"
+                      title="Drag to change the order (also the rotation order)"
+                      data-testid="drag-handle"
+                      onDragStart={(e) => {
+                        setDragging(account.id);
+                        e.dataTransfer?.setData('text/plain', account.id);
+                        if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+                      }}
+                      onDragEnd={() => setDragging(undefined)}
+                    >
+                      <GripVertical size={14} aria-hidden="true" />
+                    </span>
+                    <button
+                      ref={(el) => moveButtons.set(`${account.id}:-1`, el)}
+                      type="button"
+                      class={moveClass}
+                      aria-label={`Move ${account.label} up`}
+                      onClick={() => void moveByKey(account.id, -1)}
+                    >
+                      <ArrowUp size={12} aria-hidden="true" />
+                    </button>
+                    <button
+                      ref={(el) => moveButtons.set(`${account.id}:1`, el)}
+                      type="button"
+                      class={moveClass}
+                      aria-label={`Move ${account.label} down`}
+                      onClick={() => void moveByKey(account.id, 1)}
+                    >
+                      <ArrowDown size={12} aria-hidden="true" />
+                    </button>
+                  </div>
+                  <div class="min-w-0 flex-1">
                     <div class="flex flex-wrap items-center gap-2">
                       <AccountRename providerID={props.providerID} account={account} title={title().title} />
                       <Show when={account.isActive}>
@@ -159,7 +274,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                         variant="secondary"
                         onClick={() => void clearCooldown(account)}
                         disabled={clearing() !== undefined}
-                        aria-label={`Clear the cooldown of ${account.label}`}
+                        aria-label={`Clear cooldown of ${account.label}`}
                       >
                         Clear cooldown
                       </Button>
@@ -170,9 +285,20 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                         variant="secondary"
                         onClick={() => void switchTo(account)}
                         disabled={switching() !== undefined}
-                        aria-label={`Switch to ${account.label}`}
+                        title={until() ? `Becomes active now, takes requests from ${formatClock(until()!, app.now())}` : undefined}
                       >
-                        Switch
+                        {/* Named by its content, hidden words included: switching to a cooling account makes it active, but it serves only once free. */}
+                        Switch<span class="sr-only"> to {account.label}</span>
+                        <Show when={until()}>
+                          {(t) => (
+                            <>
+                              {` · from ${formatClock(t(), app.now())}`}
+                              <span class="sr-only">
+                                {`: it is rate-limited until ${formatClock(t(), app.now())}; requests go to the other accounts until then`}
+                              </span>
+                            </>
+                          )}
+                        </Show>
                       </Button>
                     </Show>
                     <Button
@@ -206,7 +332,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
         title={`Remove ${pendingRemove()?.label ?? 'account'}?`}
         description={
           <>
-            Rotary forgets this {PROVIDER_NAMES[props.providerID]} account and deletes its token from the keychain. You
+            Rotary forgets this {PROVIDER_NAMES[props.providerID]} account and deletes its token from {secretPlace()}. You
             can add it again later by logging in.
           </>
         }
@@ -216,7 +342,9 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
         focusAfterClose={() => {
           if (!removedJustNow) return false;
           removedJustNow = false;
-          addButton?.focus();
+          // The X that opened it went with its account.
+          if (!addButton?.isConnected) return false;
+          addButton.focus();
           return true;
         }}
       />

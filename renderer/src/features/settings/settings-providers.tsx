@@ -1,10 +1,11 @@
 /** Connected providers (alphabetical, with account counts) and "Add provider" with search. */
 import ChevronRight from 'lucide-solid/icons/chevron-right';
 import Search from 'lucide-solid/icons/search';
-import { createSignal, For, Show } from 'solid-js';
-import type { LoginKind } from '../../../../shared/ipc';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import type { LoginKind, ProvidersView } from '../../../../shared/ipc';
 import { useAppState } from '../../lib/app-state';
 import { Button } from '../../ui/button';
+import { Spinner } from '../../ui/spinner';
 import { TextField } from '../../ui/text-field';
 import { filterProviders, sortByName } from './provider-search';
 
@@ -20,6 +21,45 @@ export function SettingsProviders() {
   const connected = () => sortByName(app.providers()?.connected ?? []);
   const results = () => filterProviders(sortByName(app.providers()?.supported ?? []), query());
 
+  const loadError = () => {
+    const l = app.load();
+    return l.kind === 'error' ? l.message : undefined;
+  };
+
+  return (
+    <Switch>
+      <Match when={!app.providers() && loadError()}>
+        {(message) => (
+          <div role="alert" class="flex flex-col items-start gap-3 rounded-lg border border-danger/40 bg-danger-soft p-4 text-sm" data-testid="providers-error">
+            <p class="font-semibold text-danger">The providers could not be loaded.</p>
+            <p>{message()}</p>
+            <Button size="sm" variant="primary" onClick={() => void app.reload()} data-dialog-focus>
+              Try again
+            </Button>
+          </div>
+        )}
+      </Match>
+      <Match when={!app.providers()}>
+        <Spinner label="Loading the providers…" />
+      </Match>
+      <Match when={app.providers()}>
+        <ProvidersLists query={query()} setQuery={setQuery} connected={connected()} results={results()} />
+      </Match>
+    </Switch>
+  );
+}
+
+function ProvidersLists(props: {
+  query: string;
+  setQuery: (q: string) => void;
+  connected: ProvidersView['connected'];
+  results: ProvidersView['supported'];
+}) {
+  const app = useAppState();
+  const connected = () => props.connected;
+  const results = () => props.results;
+  const query = () => props.query;
+  const setQuery = (q: string) => props.setQuery(q);
   return (
     <div class="flex flex-col gap-6">
       <section aria-labelledby="connected-heading">
@@ -65,6 +105,7 @@ export function SettingsProviders() {
           <Search size={14} aria-hidden="true" class="pointer-events-none absolute left-3 top-[11px] text-muted" />
           <TextField
             label="Search providers"
+            dialogFocus
             hideLabel
             type="search"
             placeholder="Search: Claude, Codex, Copilot…"

@@ -13,6 +13,8 @@ import { Spinner } from '../../ui/spinner';
 import { TextField } from '../../ui/text-field';
 import { newPassphraseProblem } from './vault-passphrase';
 
+const PASS_THROUGH = new Set<string>(['unavailable', 'unauthorized', 'forbidden']);
+
 type Gate = { kind: 'checking' } | { kind: 'open' } | { kind: 'closed'; status: VaultStatus } | { kind: 'failed'; message: string };
 
 export function VaultGate(props: { api: RotaryApi; children: JSX.Element }) {
@@ -22,8 +24,9 @@ export function VaultGate(props: { api: RotaryApi; children: JSX.Element }) {
     setGate({ kind: 'checking' });
     const result = await props.api.vault.status();
     if (result.ok) setGate(result.value.state === 'ready' ? { kind: 'open' } : { kind: 'closed', status: result.value });
-    // A core without vault channels (or not reachable: the main window says so) has nothing to unlock here.
-    else setGate(result.error.code === 'unavailable' ? { kind: 'open' } : { kind: 'failed', message: result.error.message });
+    // A core without vault channels, one not reachable or one refusing this page's key: nothing to
+    // unlock here; the main window shows its own error state for those (with the reason and a retry).
+    else setGate(PASS_THROUGH.has(result.error.code) ? { kind: 'open' } : { kind: 'failed', message: result.error.message });
   }
   onMount(() => void check());
 
