@@ -20,7 +20,7 @@ export const DEFAULT_NAMESPACE = 'default';
 
 /** One usage window (5-hour, weekly, monthly premium requests…). */
 export const UsageWindowSchema = z.object({
-  /** Stable key: `five_hour`, `seven_day`, `seven_day_sonnet`, `seven_day_opus`, `primary`, `secondary`, `premium`, or `scoped:<name>`. */
+  /** Stable key: `five_hour`, `seven_day`, `seven_day_sonnet`, `seven_day_opus`, `primary`, `secondary`, `premium`, Copilot's `chat`, `session`, `weekly`, or `scoped:<name>`. */
   key: z.string(),
   /** Human label: "5-hour", "7-day (all)", "7-day (Sonnet)"… */
   label: z.string(),

@@ -58,6 +58,23 @@ export function formatClock(at: number, now: number): string {
   return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')} ${hhmm}`;
 }
 
+/** The local UTC offset at `at` (DST-aware): "UTC", "UTC+1", "UTC-5", "UTC+5:30". */
+export function formatZone(at: number): string {
+  const east = -new Date(at).getTimezoneOffset();
+  if (east === 0) return 'UTC';
+  const abs = Math.abs(east);
+  const minutes = abs % 60;
+  return `UTC${east > 0 ? '+' : '-'}${Math.floor(abs / 60)}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''}`;
+}
+
+/**
+ * formatClock with the zone: "14:05 UTC+1", "Mon 14:05 UTC+1", "2026-07-01 14:05 UTC+1". For
+ * text read on another machine (a gateway answer), where a bare local time would mislead.
+ */
+export function formatZonedClock(at: number, now: number): string {
+  return `${formatClock(at, now)} ${formatZone(at)}`;
+}
+
 /**
  * Model-family limits still running, as text: ["Sonnet limited until Tue 14:05"]. The account
  * itself is fine for other models, so this reads beside its status, not instead of it.

@@ -65,7 +65,7 @@ describe('plan limit', () => {
     expect(retryAfter).toBeLessThanOrEqual(1380);
     const body = await jsonOf(res);
     expect(body).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
-    expect(body.error.message).toMatch(/^All 3 Anthropic accounts are rate-limited; the first frees up at \d\d:\d\d \(in 2\d min\)\.$/);
+    expect(body.error.message).toMatch(/^All 3 Anthropic accounts are rate-limited; the first frees up at \d\d:\d\d UTC(?:[+-]\d+(?::\d\d)?)? \(in 2\d min\)\.$/);
     // Second request: nothing is sent upstream any more.
     h.sim.clearRequests();
     const again = await post(h);

@@ -131,7 +131,7 @@ describe('Anthropic classify', () => {
     const body = JSON.parse(r.body);
     expect(body.type).toBe('error');
     expect(body.error.type).toBe('rate_limit_error');
-    expect(body.error.message).toMatch(/^All 3 Anthropic accounts are rate-limited; the first frees up at \d\d:\d\d \(in 23 min\)\.$/);
+    expect(body.error.message).toMatch(/^All 3 Anthropic accounts are rate-limited; the first frees up at \d\d:\d\d UTC(?:[+-]\d+(?::\d\d)?)? \(in 23 min\)\.$/);
   });
 });
 
@@ -207,7 +207,7 @@ describe('Copilot classify', () => {
 
 describe('all-limited message and body scan', () => {
   it('names the model family when a family limit is what binds', () => {
-    const { message } = allLimitedMessage('Anthropic', { count: 2, earliest: NOW + 30 * 60_000, now: NOW, family: 'sonnet' });
+    const { message } = allLimitedMessage('Anthropic', 'anthropic', { count: 2, earliest: NOW + 30 * 60_000, now: NOW, family: 'sonnet' });
     expect(message).toMatch(/^All 2 Anthropic accounts are rate-limited for Sonnet models; the first frees up at .+ \(in 30 min\)\.$/);
   });
 
@@ -219,8 +219,8 @@ describe('all-limited message and body scan', () => {
   });
 
   it('names count and first free time', () => {
-    expect(allLimitedMessage('Anthropic', { count: 1, earliest: NOW + 40_000, now: NOW }).message).toMatch(/The only Anthropic account is rate-limited; it frees up at .* \(in 40 s\)\./);
-    expect(allLimitedMessage('Anthropic', { count: 2, earliest: undefined, now: NOW }).message).toMatch(/need a new login/);
+    expect(allLimitedMessage('Anthropic', 'anthropic', { count: 1, earliest: NOW + 40_000, now: NOW }).message).toMatch(/The only Anthropic account is rate-limited; it frees up at .* \(in 40 s\)\./);
+    expect(allLimitedMessage('Anthropic', 'anthropic', { count: 2, earliest: undefined, now: NOW }).message).toMatch(/None of the 2 Anthropic accounts can take requests: each needs a new login/);
   });
   it('scans top-level ranges without re-serialising', () => {
     const text = '{"model":"m\\"x","system":[{"text":"a}\\\\"}],"stream":true,"metadata":{"user_id":"u"},"messages":[1,[2,{"a":"]"}]]}';

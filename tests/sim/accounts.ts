@@ -11,6 +11,7 @@ import type {
   SimCredentials,
   SimFault,
   SimPremiumQuota,
+  SimEncoding,
   SimProvider,
   SimWindow,
 } from './types.js';
@@ -66,6 +67,8 @@ interface RefreshRecord {
   accountId: string;
   used: boolean;
   scopes: string[];
+  /** OAuth client the token was issued to; a refresh must name the same one. */
+  clientId?: string;
 }
 
 export type AuthResult =
@@ -74,7 +77,7 @@ export type AuthResult =
 
 export type RotateResult =
   | { ok: true; account: SimAccountImpl; credentials: SimCredentials; scopes: string[] }
-  | { ok: false; reason: 'unknown' | 'reused' | 'revoked'; account?: SimAccountImpl };
+  | { ok: false; reason: 'unknown' | 'reused' | 'revoked' | 'client-mismatch'; account?: SimAccountImpl };
 
 export class SimAccountImpl implements SimAccount {
   readonly id: string;
@@ -85,6 +88,8 @@ export class SimAccountImpl implements SimAccount {
   readonly organizationId: string;
   /** GitHub OAuth app of the account's gho_ token. */
   githubClientId: string;
+  /** Anthropic OAuth client its tokens are issued to (refresh must name it). */
+  anthropicClientId: string;
   /** Logins completed through an authorize/device flow; the consent page prefers accounts with 0. */
   loginCount = 0;
 
@@ -107,6 +112,12 @@ export class SimAccountImpl implements SimAccount {
   premium: SimPremiumQuota = { entitlement: 300, remaining: 300, unlimited: false };
   copilotTtlSec = 1800;
   replyText?: string | undefined;
+  errorEncoding?: SimEncoding | undefined;
+  quotaCode = 'quota_exceeded';
+  quotaRetryAfterSec?: number | undefined;
+  rateLimitCode = 'user_global_rate_limited';
+  limitType = 'usage_limit_reached';
+  computeResidency?: string | undefined;
   inferenceCount = 0;
 
   /** Latest tokens handed out; what `credentials()` returns. */
@@ -126,6 +137,8 @@ export class SimAccountImpl implements SimAccount {
     this.accountId = provider === 'github-copilot' ? String(9_000_000 + seq) : randomUUID();
     this.organizationId = randomUUID();
     this.githubClientId = opts.clientId ?? GITHUB_CLIENT_IDS[0];
+    this.anthropicClientId = provider === 'anthropic' && opts.clientId ? opts.clientId : ANTHROPIC_CLIENT_ID;
+    this.computeResidency = opts.computeResidency;
     this.plan = DEFAULT_PLAN[provider];
     this.accessTtlSec = opts.accessTtlSec ?? DEFAULT_ACCESS_TTL_S[provider];
     const nowS = Math.floor(nowMs / 1000);
@@ -171,6 +184,12 @@ export class SimAccountImpl implements SimAccount {
       premium: this.premium,
       copilotTtlSec: this.copilotTtlSec,
       replyText: this.replyText,
+      errorEncoding: this.errorEncoding,
+      quotaCode: this.quotaCode,
+      quotaRetryAfterSec: this.quotaRetryAfterSec,
+      rateLimitCode: this.rateLimitCode,
+      limitType: this.limitType,
+      computeResidency: this.computeResidency,
       inferenceCount: this.inferenceCount,
     };
   }
@@ -241,6 +260,7 @@ export class AccountStore {
         chatgpt_plan_type: acc.plan,
         chatgpt_user_id: `user-sim${acc.id}`,
         user_id: `user-sim${acc.id}`,
+        ...(acc.computeResidency !== undefined ? { chatgpt_compute_residency: acc.computeResidency } : {}),
       };
       const common = { iss: 'https://auth.openai.com', sub: `auth0|sim-${acc.id}`, email: acc.email, iat, exp };
       access = mintJwt({
@@ -262,7 +282,7 @@ export class AccountStore {
       refresh = `rt_sim${randomToken(40)}`;
     }
     this.access.set(access, { accountId: acc.id, kind: 'access', expiresAt: expires, scopes });
-    this.refresh.set(refresh, { accountId: acc.id, used: false, scopes });
+    this.refresh.set(refresh, { accountId: acc.id, used: false, scopes, ...(acc.provider === 'anthropic' ? { clientId: acc.anthropicClientId } : {}) });
     acc.current = { access, refresh, expires, accountId: acc.accountId, ...(idToken ? { idToken } : {}) };
     return acc.credentials();
   }
@@ -293,13 +313,17 @@ export class AccountStore {
     return token ? (this.access.get(token)?.accountId ?? this.refresh.get(token)?.accountId) : undefined;
   }
 
-  /** Refresh grant with rotation: the presented refresh token dies, a new pair is issued. */
-  rotate(refreshToken: unknown, scope?: unknown): RotateResult {
+  /**
+   * Refresh grant with rotation: the presented refresh token dies, a new pair is issued. A
+   * token bound to a client (Anthropic) refreshes only with that `client_id`.
+   */
+  rotate(refreshToken: unknown, scope?: unknown, clientId?: unknown): RotateResult {
     const rec = typeof refreshToken === 'string' ? this.refresh.get(refreshToken) : undefined;
     const account = rec && this.byId.get(rec.accountId);
     if (!rec || !account) return { ok: false, reason: 'unknown' };
     if (rec.used) return { ok: false, reason: 'reused', account };
     if (account.revoked) return { ok: false, reason: 'revoked', account };
+    if (rec.clientId !== undefined && clientId !== rec.clientId) return { ok: false, reason: 'client-mismatch', account };
     rec.used = true;
     // Claude Code may widen scopes on refresh; honour what is asked, else keep the old grant.
     const scopes = typeof scope === 'string' && scope.trim() ? scope.trim().split(/\s+/) : rec.scopes;

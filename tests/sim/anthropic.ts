@@ -15,6 +15,7 @@ import {
   nowSec,
   parseBody,
   parseJson,
+  recordRefresh,
   route,
   sendHtml,
   sendJson,
@@ -137,7 +138,9 @@ async function tokenEndpoint(ctx: Ctx): Promise<void> {
     await sendJson(ctx, 400, { error: 'unsupported_grant_type' });
     return;
   }
-  if (body.client_id !== ANTHROPIC_CLIENT_ID) {
+  if (grant === 'refresh_token') recordRefresh(ctx, 'anthropic', body);
+  // A refresh token names its own client (a login may carry its own clientId); rotate() checks that one.
+  if (grant === 'authorization_code' && body.client_id !== ANTHROPIC_CLIENT_ID) {
     await sendJson(ctx, 400, { error: 'invalid_client', error_description: 'Invalid client_id' });
     return;
   }
@@ -158,7 +161,7 @@ async function tokenEndpoint(ctx: Ctx): Promise<void> {
     await sendTokens(ctx, acc, r.pending.scope.split(/\s+/));
     return;
   }
-  const r = state.accounts.rotate(body.refresh_token, body.scope);
+  const r = state.accounts.rotate(body.refresh_token, body.scope, body.client_id);
   ctx.log.accountId = r.account?.id;
   if (!r.ok) {
     await sendJson(ctx, 400, { error: 'invalid_grant' }, { 'x-sim-reason': `refresh token ${r.reason}` });

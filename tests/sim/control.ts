@@ -5,7 +5,7 @@
 import type { SimAccountImpl } from './accounts.js';
 import { approveDevice, denyDevice, type DeviceStore } from './copilot.js';
 import { escapeHtml, parseBody, route, sendHtml, sendJson, type Ctx, type Route } from './http.js';
-import { SIM_FAULTS, SIM_PROVIDERS, type SimFault, type SimProvider, type SimWindow } from './types.js';
+import { SIM_ENCODINGS, SIM_FAULTS, SIM_PROVIDERS, type SimEncoding, type SimFault, type SimProvider, type SimWindow } from './types.js';
 
 const NUMBER_KNOBS = [
   'costPerRequest',
@@ -19,10 +19,12 @@ const NUMBER_KNOBS = [
   'usage429',
   'copilotTtlSec',
   'inferenceCount',
+  'quotaRetryAfterSec',
 ] as const;
-const OPTIONAL_NUMBER_KNOBS = new Set<string>(['retryAfterSec', 'firstByteDelayMs']);
+const OPTIONAL_NUMBER_KNOBS = new Set<string>(['retryAfterSec', 'firstByteDelayMs', 'quotaRetryAfterSec']);
 const BOOLEAN_KNOBS = ['revoked', 'usageLegacyBody'] as const;
-const STRING_KNOBS = ['plan', 'email', 'login', 'replyText'] as const;
+const STRING_KNOBS = ['plan', 'email', 'login', 'replyText', 'quotaCode', 'rateLimitCode', 'limitType', 'computeResidency'] as const;
+const OPTIONAL_STRING_KNOBS = new Set<string>(['replyText', 'computeResidency']);
 const WINDOW_KNOBS = ['fiveHour', 'sevenDay', 'sevenDaySonnet'] as const;
 
 /** Knob names accepted by PATCH /__sim/accounts/:id (plus the action `expireAccessToken: true`). */
@@ -33,6 +35,7 @@ export const KNOBS = [
   ...STRING_KNOBS,
   'breakNext',
   'premium',
+  'errorEncoding',
   'expireAccessToken',
 ] as const;
 
@@ -88,7 +91,7 @@ export function applyPatch(acc: SimAccountImpl, patch: Record<string, unknown>, 
   for (const k of STRING_KNOBS) {
     if (!(k in patch)) continue;
     const v = patch[k];
-    if (v === null && k === 'replyText') ops.push(() => (acc.replyText = undefined));
+    if (v === null && OPTIONAL_STRING_KNOBS.has(k)) ops.push(() => ((acc as unknown as Record<string, unknown>)[k] = undefined));
     else if (typeof v === 'string') ops.push(() => (acc[k] = v));
     else throw new Error(`${k} must be a string`);
   }
@@ -108,6 +111,11 @@ export function applyPatch(acc: SimAccountImpl, patch: Record<string, unknown>, 
     if (p.unlimited !== undefined) next.unlimited = p.unlimited === true;
     if (Number.isNaN(next.entitlement) || Number.isNaN(next.remaining)) throw new Error('premium numbers must be numbers');
     ops.push(() => (acc.premium = next));
+  }
+  if ('errorEncoding' in patch) {
+    const v = patch.errorEncoding;
+    if (v !== null && !(SIM_ENCODINGS as readonly unknown[]).includes(v)) throw new Error(`errorEncoding must be null or one of: ${SIM_ENCODINGS.join(', ')}`);
+    ops.push(() => (acc.errorEncoding = (v ?? undefined) as SimEncoding | undefined));
   }
   if (patch.expireAccessToken === true) ops.push(() => acc.expireAccessToken());
   for (const op of ops) op();
@@ -130,12 +138,13 @@ export function controlRoutes(devices: DeviceStore): Route[] {
         await sendJson(ctx, 400, { error: `provider must be one of ${SIM_PROVIDERS.join(', ')}` });
         return;
       }
-      const { provider: _p, email, login, accessTtlSec, clientId, ...knobs } = body;
+      const { provider: _p, email, login, accessTtlSec, clientId, computeResidency, ...knobs } = body;
       const acc = ctx.state.accounts.add(provider, {
         ...(typeof email === 'string' ? { email } : {}),
         ...(typeof login === 'string' ? { login } : {}),
         ...(isNum(accessTtlSec) ? { accessTtlSec } : {}),
         ...(typeof clientId === 'string' ? { clientId } : {}),
+        ...(typeof computeResidency === 'string' ? { computeResidency } : {}),
       });
       try {
         applyPatch(acc, knobs, Math.floor(ctx.state.now() / 1000));
@@ -165,9 +174,11 @@ export function controlRoutes(devices: DeviceStore): Route[] {
     route('GET', '__sim', '/requests', (ctx) => sendJson(ctx, 200, ctx.state.requests)),
     route('DELETE', '__sim', '/requests', async (ctx) => {
       ctx.state.requests.length = 0;
+      ctx.state.refreshRequests.length = 0;
       await sendJson(ctx, 200, { ok: true });
     }),
     route('GET', '__sim', '/counters', (ctx) => sendJson(ctx, 200, ctx.state.counters)),
+    route('GET', '__sim', '/refresh-requests', (ctx) => sendJson(ctx, 200, ctx.state.refreshRequests)),
     route('GET', '__sim', '/github/device', (ctx) =>
       sendJson(
         ctx,

@@ -3,7 +3,8 @@
  * endpoint and chat/completions (JSON + SSE). Shapes follow shared/docs/PROTOCOLS.md §3.
  */
 import { randomBytes } from 'node:crypto';
-import { GITHUB_CLIENT_IDS, GITHUB_DIRECT_CLIENT_ID, type SimAccountImpl } from './accounts.js';
+import { GITHUB_CLIENT_IDS, GITHUB_DIRECT_CLIENT_ID, rollWindows, type SimAccountImpl } from './accounts.js';
+import type { SimWindow } from './types.js';
 import {
   bearer,
   count,
@@ -313,8 +314,37 @@ function copilotAuth(ctx: Ctx): { ok: true; account: SimAccountImpl } | { ok: fa
   return { ok: true, account: auth.account };
 }
 
-function quotaExceeded(): Record<string, unknown> {
-  return { error: { message: 'quota exceeded', code: 'quota_exceeded' } };
+/** Copilot's usage headers (PROTOCOLS §3.5), URL-encoded like the real ones: `ent=300&ov=0.0&ovPerm=false&rem=42.3&rst=2026-07-01T00%3A00%3A00.000Z`. */
+function usageHeaders(acc: SimAccountImpl, nowMs: number): Record<string, string> {
+  const p = acc.premium;
+  const encode = (ent: number, rem: number, rst: number): string =>
+    new URLSearchParams({ ent: String(ent), ov: '0.0', ovPerm: 'false', rem: String(Math.round(rem * 10) / 10), rst: new Date(rst).toISOString() }).toString();
+  const premiumRem = p.unlimited || p.entitlement <= 0 ? 100 : (Math.max(0, p.remaining) / p.entitlement) * 100;
+  const window = (w: SimWindow): string => encode(0, Math.max(0, 100 - w.utilization * 100), w.resetAt * 1000);
+  return {
+    'x-quota-snapshot-premium_interactions': encode(p.unlimited ? -1 : p.entitlement, premiumRem, monthlyReset(nowMs).getTime()),
+    'x-quota-snapshot-chat': encode(-1, 100, monthlyReset(nowMs).getTime()),
+    'x-usage-ratelimit-session': window(acc.fiveHour),
+    'x-usage-ratelimit-weekly': window(acc.sevenDay),
+  };
+}
+
+/** The 402 Copilot sends once a quota is used up (PROTOCOLS §3.6): a code, maybe a retry-after. */
+function quotaExceeded(acc: SimAccountImpl): Record<string, unknown> {
+  return {
+    error: {
+      message: 'You have exceeded your premium request allowance. Upgrade your plan or wait for your allowance to renew.',
+      code: acc.quotaCode,
+    },
+  };
+}
+
+/** `2026-06-01` < `2026-06-02`: the dated API versions sort as text. */
+function apiVersionTooOld(ctx: Ctx): boolean {
+  const min = ctx.state.copilot.minApiVersion;
+  if (!min) return false;
+  const sent = header(ctx, 'x-github-api-version');
+  return !sent || sent.trim() < min;
 }
 
 async function chatCompletions(ctx: Ctx): Promise<void> {
@@ -331,10 +361,18 @@ async function chatCompletions(ctx: Ctx): Promise<void> {
     await sendJson(ctx, 400, { error: { message: 'invalid JSON body', code: 'invalid_request_body' } });
     return;
   }
+  const nowS = nowSec(state);
+  rollWindows(acc, nowS);
   const pre = await inferencePreamble(ctx, acc);
   if (pre.done) return;
-  const base = { 'x-request-id': randomHex(16), 'x-github-request-id': randomHex(8).toUpperCase() };
-  const secondsToReset = Math.max(0, Math.floor((monthlyReset(state.now()).getTime() - state.now()) / 1000));
+  const ids = { 'x-request-id': randomHex(16), 'x-github-request-id': randomHex(8).toUpperCase() };
+  const base = { ...ids, ...usageHeaders(acc, state.now()) };
+  const clientNotSupported = (): Promise<void> =>
+    sendJson(ctx, 466, { error: { message: 'client not supported: please update your editor and the GitHub Copilot extension', code: 'client_not_supported' } }, ids);
+  if (apiVersionTooOld(ctx)) {
+    await clientNotSupported();
+    return;
+  }
   switch (pre.fault) {
     case '500':
       await sendJson(ctx, 500, { error: { message: 'Internal Server Error', code: 'internal_error' } }, base);
@@ -342,11 +380,19 @@ async function chatCompletions(ctx: Ctx): Promise<void> {
     case '529':
       await sendJson(ctx, 529, { error: { message: 'The service is overloaded', code: 'overloaded' } }, base);
       return;
+    case '466':
+      await clientNotSupported();
+      return;
+    case '403':
+      // The Copilot token is refused and forgotten; one exchanged anew works.
+      acc.expireAccessToken();
+      await sendJson(ctx, 403, { error: { message: 'Forbidden: the Copilot token is no longer valid', code: 'forbidden' } }, ids);
+      return;
     case 'garbage-reset-headers':
-      await sendJson(ctx, 429, quotaExceeded(), { ...base, 'retry-after': 'banana' });
+      await sendJson(ctx, 402, quotaExceeded(acc), { ...ids, 'retry-after': 'banana', 'x-quota-snapshot-premium_interactions': 'ent=lots&rem=none&rst=never' });
       return;
     case 'missing-reset-headers':
-      await sendJson(ctx, 429, quotaExceeded(), base);
+      await sendJson(ctx, 402, quotaExceeded(acc), ids);
       return;
     default:
       break;
@@ -355,24 +401,30 @@ async function chatCompletions(ctx: Ctx): Promise<void> {
     acc.perMinuteLimited -= 1;
     const extra: Record<string, string> = acc.retryAfterSec !== undefined ? { 'retry-after': String(acc.retryAfterSec) } : {};
     const wait = acc.retryAfterSec ?? 60;
+    const global = !acc.rateLimitCode.startsWith('user_model');
     await sendJson(
       ctx,
       429,
       {
         error: {
-          message: `Sorry, you've hit a rate limit that restricts the number of Copilot model requests you can make within a specific time period. Please try again in ${wait} seconds.`,
-          code: 'rate_limited',
+          message: global
+            ? `Sorry, you've hit a rate limit that restricts the number of Copilot model requests you can make within a specific time period. Please try again in ${wait} seconds.`
+            : `Sorry, you've hit a rate limit for this model. Please try again in ${wait} seconds or switch to another model.`,
+          code: acc.rateLimitCode,
         },
       },
-      { ...base, ...extra },
+      { ...base, ...extra, 'x-ratelimit-exceeded': acc.rateLimitCode.split(':')[0]! },
     );
     return;
   }
   if (!acc.premium.unlimited && acc.premium.remaining <= 0) {
-    await sendJson(ctx, 429, quotaExceeded(), { ...base, 'retry-after': String(secondsToReset) });
+    const extra: Record<string, string> = acc.quotaRetryAfterSec !== undefined ? { 'retry-after': String(acc.quotaRetryAfterSec) } : {};
+    await sendJson(ctx, 402, quotaExceeded(acc), { ...base, ...extra });
     return;
   }
   if (!acc.premium.unlimited) acc.premium.remaining -= 1;
+  acc.fiveHour.utilization += acc.costPerRequest;
+  acc.sevenDay.utilization += acc.weeklyCostPerRequest;
   acc.inferenceCount += 1;
 
   const model = typeof body.model === 'string' ? body.model : 'gpt-4.1';

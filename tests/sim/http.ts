@@ -3,9 +3,19 @@
  * helpers, the route table and the simulator-wide state every handler can reach.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import zlib from 'node:zlib';
 import type { AccountStore, SimAccountImpl } from './accounts.js';
 import type { AuthCodeStore } from './oauth.js';
-import type { SimCounterSet, SimCounters, SimGithubSettings, SimProvider, SimRequestLog } from './types.js';
+import type {
+  SimCopilotSettings,
+  SimCounterSet,
+  SimCounters,
+  SimEncoding,
+  SimGithubSettings,
+  SimProvider,
+  SimRefreshRequest,
+  SimRequestLog,
+} from './types.js';
 
 /** Everything a handler can reach besides its request. */
 export interface SimState {
@@ -13,8 +23,11 @@ export interface SimState {
   readonly codes: AuthCodeStore;
   readonly counters: SimCounters;
   readonly github: SimGithubSettings;
+  readonly copilot: SimCopilotSettings;
   /** The request log (cleared in place, so references stay valid). */
   readonly requests: SimRequestLog[];
+  /** Refresh-grant calls and what they sent (cleared with the request log). */
+  readonly refreshRequests: SimRefreshRequest[];
   /** Public base URL (`http://127.0.0.1:PORT`), for URLs the simulator hands out. */
   url: string;
   now(): number;
@@ -39,6 +52,8 @@ export interface Ctx {
   midStreamReset?: boolean;
   /** Set by the `echo-credentials` fault: headers every answer to this request carries. */
   echoHeaders?: Record<string, string>;
+  /** The account's `errorEncoding`, once the account is known: error bodies go out compressed. */
+  errorEncoding?: SimEncoding | undefined;
 }
 
 export type Handler = (ctx: Ctx) => void | Promise<void>;
@@ -127,19 +142,43 @@ export function nowSec(state: SimState): number {
   return Math.floor(state.now() / 1000);
 }
 
+/** Does `accept-encoding` allow `coding`? (`gzip;q=0` refuses it, `*` allows anything.) */
+export function accepts(acceptEncoding: string | undefined, coding: string): boolean {
+  for (const part of (acceptEncoding ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if ((name === coding || name === '*') && !(q && Number(q.slice(2)) === 0)) return true;
+  }
+  return false;
+}
+
+const COMPRESSORS: Record<SimEncoding, (b: Buffer) => Buffer> = {
+  gzip: (b) => zlib.gzipSync(b),
+  br: (b) => zlib.brotliCompressSync(b),
+  deflate: (b) => zlib.deflateSync(b),
+  zstd: (b) => zlib.zstdCompressSync(b),
+};
+
 /**
  * Writes status + headers, waits `firstByteDelayMs` (slow first byte), then the body.
- * Every response goes through here or through the SSE writer.
+ * Every response goes through here or through the SSE writer. Error bodies of an account
+ * with `errorEncoding` go out compressed when the request accepts that coding.
  */
 export async function send(
   ctx: Ctx,
   status: number,
-  body: string,
+  text: string,
   headers: Record<string, string> = {},
   firstByteDelayMs = 0,
 ): Promise<void> {
   const { res } = ctx;
   if (res.destroyed) return;
+  let body: string | Buffer = text;
+  const coding = status >= 400 ? ctx.errorEncoding : undefined;
+  if (coding && accepts(header(ctx, 'accept-encoding'), coding)) {
+    body = COMPRESSORS[coding](Buffer.from(text));
+    headers = { ...headers, 'content-encoding': coding, vary: 'accept-encoding' };
+  }
   res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers, ...ctx.echoHeaders });
   if (firstByteDelayMs > 0) {
     res.flushHeaders();
@@ -178,6 +217,25 @@ function echoCredentialHeaders(ctx: Ctx, acc: SimAccountImpl): Record<string, st
   return out;
 }
 
+/** Records a refresh-grant call with the fields it sent; status and account are filled in once answered. */
+export function recordRefresh(ctx: Ctx, provider: SimProvider, body: Record<string, unknown>): void {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const rec: SimRefreshRequest = {
+    at: ctx.state.now(),
+    provider,
+    clientId: str(body.client_id),
+    scope: str(body.scope),
+    bodyFormat: ctx.body.trim().startsWith('{') ? 'json' : 'form',
+    userAgent: header(ctx, 'user-agent'),
+    status: 0,
+  };
+  ctx.state.refreshRequests.push(rec);
+  ctx.res.on('finish', () => {
+    rec.status = ctx.res.statusCode;
+    rec.accountId = ctx.log.accountId;
+  });
+}
+
 /** Drops the connection without a response, like a reset upstream. */
 export function resetConnection(ctx: Ctx): void {
   ctx.log.status = 0;
@@ -208,6 +266,7 @@ export async function inferencePreamble(
   ctx: Ctx,
   acc: SimAccountImpl,
 ): Promise<{ done: true } | { done: false; fault?: SimAccountImpl['breakNext'][number] | undefined }> {
+  ctx.errorEncoding = acc.errorEncoding;
   if (acc.delayMs > 0) await ctx.state.sleep(acc.delayMs);
   if (ctx.res.destroyed) return { done: true };
   const fault = acc.breakNext.shift();
@@ -227,6 +286,12 @@ export async function inferencePreamble(
     case 'echo-credentials':
       ctx.echoHeaders = echoCredentialHeaders(ctx, acc);
       return { done: false };
+    case '403':
+    case '466':
+      if (acc.provider === 'github-copilot') return { done: false, fault };
+      // Copilot's faults; the other providers answer what they would to an odd client.
+      await sendJson(ctx, fault === '403' ? 403 : 400, { error: { type: fault === '403' ? 'permission_error' : 'invalid_request_error', message: `simulated ${fault}` } });
+      return { done: true };
     default:
       return { done: false, fault };
   }

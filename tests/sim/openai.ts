@@ -14,6 +14,7 @@ import {
   nowSec,
   parseBody,
   parseJson,
+  recordRefresh,
   route,
   sendHtml,
   sendJson,
@@ -119,6 +120,7 @@ async function tokenEndpoint(ctx: Ctx): Promise<void> {
     await sendJson(ctx, 400, { error: 'unsupported_grant_type', error_description: 'Unsupported grant type' });
     return;
   }
+  if (grant === 'refresh_token') recordRefresh(ctx, 'openai', body);
   if (body.client_id !== OPENAI_CLIENT_ID) {
     await sendJson(ctx, 401, { error: 'invalid_client', error_description: 'Unknown client' });
     return;
@@ -220,7 +222,7 @@ function codexHeaders(acc: SimAccountImpl, nowS: number): Record<string, string>
 function usageLimitBody(acc: SimAccountImpl, w: SimWindow, nowS: number): Record<string, unknown> {
   return {
     error: {
-      type: 'usage_limit_reached',
+      type: acc.limitType,
       message: 'The usage limit has been reached',
       plan_type: acc.plan,
       resets_at: w.resetAt,
@@ -279,7 +281,7 @@ async function responses(ctx: Ctx): Promise<void> {
   }
   const hit = [acc.fiveHour, acc.sevenDay].find((w) => w.utilization >= 1);
   if (hit) {
-    await sendJson(ctx, 429, usageLimitBody(acc, hit, nowS), headers);
+    await sendJson(ctx, 429, usageLimitBody(acc, hit, nowS), { ...headers, 'x-codex-rate-limit-reached-type': acc.limitType });
     return;
   }
   acc.fiveHour.utilization += acc.costPerRequest;

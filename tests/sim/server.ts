@@ -20,7 +20,7 @@ import { controlRoutes } from './control.js';
 import { emptyCounters, matchRoute, sendJson, type Ctx, type Route, type SimState } from './http.js';
 import { AuthCodeStore } from './oauth.js';
 import { authorizeOpenai, openaiRoutes } from './openai.js';
-import type { SimRequestLog, Simulator, SimulatorOptions, SimAccount, SimProvider, AddAccountOptions } from './types.js';
+import type { SimRefreshRequest, SimRequestLog, Simulator, SimulatorOptions, SimAccount, SimProvider, AddAccountOptions } from './types.js';
 
 export * from './types.js';
 export { parseSse, type ParsedSseEvent } from './sse.js';
@@ -69,13 +69,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
   const requests: SimRequestLog[] = [];
+  const refreshRequests: SimRefreshRequest[] = [];
   const devices = new DeviceStore();
   const state: SimState = {
     accounts: new AccountStore(now),
     codes: new AuthCodeStore(),
     counters: emptyCounters(),
     github: { deviceInterval: 1, deviceExpiresIn: 900, enforceSlowDown: true, ...options.github },
+    copilot: { ...options.copilot },
     requests,
+    refreshRequests,
     url: '',
     now,
     sleep: (ms) =>
@@ -143,8 +146,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     port,
     requests,
+    refreshRequests,
     counters: state.counters,
     github: state.github,
+    copilot: state.copilot,
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
@@ -161,6 +166,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     accounts: () => state.accounts.list(),
     clearRequests: () => {
       requests.length = 0;
+      refreshRequests.length = 0;
     },
     resetCounters: () => {
       const fresh = emptyCounters();

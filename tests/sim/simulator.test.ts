@@ -413,9 +413,11 @@ describe('github copilot', () => {
 
     acc.premium.remaining = 0;
     const quota = await chat(false);
-    expect(quota.status).toBe(429);
-    expect(await quota.json()).toEqual({ error: { message: 'quota exceeded', code: 'quota_exceeded' } });
-    expect(Number(quota.headers.get('retry-after'))).toBeGreaterThan(0);
+    // A used-up quota is a 402 with a code; retry-after only when the account is told to send one.
+    expect(quota.status).toBe(402);
+    expect(await quota.json()).toMatchObject({ error: { code: 'quota_exceeded' } });
+    expect(quota.headers.get('retry-after')).toBeNull();
+    expect(new URLSearchParams(quota.headers.get('x-quota-snapshot-premium_interactions')!).get('rem')).toBe('0');
     const q = (await (await fetch(`${sim.url}/api.github.com/copilot_internal/user`, { headers: gh })).json()) as { quota_snapshots: { premium_interactions: unknown }; quota_reset_date_utc: string };
     expect(q.quota_snapshots.premium_interactions).toMatchObject({ entitlement: 300, remaining: 0, percent_remaining: 0 });
     expect(q.quota_reset_date_utc).toMatch(/-01T00:00:00\.000Z$/);

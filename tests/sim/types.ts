@@ -24,6 +24,9 @@ export const SIM_PROVIDERS: readonly SimProvider[] = ['anthropic', 'openai', 'gi
  * - `echo-credentials`: a hostile upstream: the answer is normal but sets a cookie and echoes the
  *   request's `Authorization` and `Cookie` and the account's tokens in response headers
  *   (`x-sim-echo-*`), so tests can check the gateway never hands them to the client.
+ * - `466`: Copilot's "client not supported" (outdated editor headers); other providers answer 400.
+ * - `403`: Copilot refuses the Copilot token with 403 and forgets it (a re-exchanged one works);
+ *   other providers answer a plain 403 permission error.
  */
 export type SimFault =
   | 'non-json-429'
@@ -34,7 +37,9 @@ export type SimFault =
   | 'reset-connection'
   | 'non-json-200'
   | 'reset-mid-stream'
-  | 'echo-credentials';
+  | 'echo-credentials'
+  | '466'
+  | '403';
 
 export const SIM_FAULTS: readonly SimFault[] = [
   'non-json-429',
@@ -46,7 +51,13 @@ export const SIM_FAULTS: readonly SimFault[] = [
   'non-json-200',
   'reset-mid-stream',
   'echo-credentials',
+  '466',
+  '403',
 ];
+
+/** Content codings the simulator can put on error bodies (`errorEncoding`). */
+export type SimEncoding = 'gzip' | 'br' | 'deflate' | 'zstd';
+export const SIM_ENCODINGS: readonly SimEncoding[] = ['gzip', 'br', 'deflate', 'zstd'];
 
 /** A usage window. `utilization` is a fraction (1 = 100 %, may exceed 1); `resetAt` is epoch seconds. */
 export interface SimWindow {
@@ -127,10 +138,46 @@ export interface SimAccount {
   copilotTtlSec: number;
   /** Text of the assistant reply; default names the account so tests can see who answered. */
   replyText?: string | undefined;
+  /**
+   * Compress inference error bodies (4xx/5xx after the token check) with this coding when the
+   * request's `accept-encoding` allows it, as real front ends do. Undefined: plain bodies.
+   */
+  errorEncoding?: SimEncoding | undefined;
+  /** Copilot: `error.code` of the 402 sent once `premium.remaining` is 0 (`quota_exceeded`, `free_quota_exceeded`, …). */
+  quotaCode: string;
+  /** Copilot: `retry-after` seconds on that 402; omitted when undefined (then the client must use the monthly reset). */
+  quotaRetryAfterSec?: number | undefined;
+  /** Copilot: `error.code` of the per-minute 429s (`user_global_rate_limited`, `user_model_rate_limited:<model>`, …). */
+  rateLimitCode: string;
+  /**
+   * Codex: the limit type of the plan-limit 429 (body `error.type` and header
+   * `x-codex-rate-limit-reached-type`): `usage_limit_reached`, `workspace_owner_usage_limit_reached`,
+   * `workspace_member_credits_depleted`, `spend_control_reached`, …
+   */
+  limitType: string;
+  /** Codex: `chatgpt_compute_residency` claim of access tokens issued from now on (undefined: no claim). */
+  computeResidency?: string | undefined;
   /** Successful inference requests served by this account. */
   inferenceCount: number;
   /** Current access token now answers 401. For github-copilot: every issued Copilot token expires (the gho_ token stays valid). */
   expireAccessToken(): void;
+}
+
+/** What a refresh-grant call sent (any provider), recorded whether it succeeded or not. */
+export interface SimRefreshRequest {
+  at: number;
+  provider: SimProvider;
+  /** Simulator account id of the refresh token, when recognised. */
+  accountId?: string | undefined;
+  /** `client_id` as sent (undefined when missing). */
+  clientId?: string | undefined;
+  /** `scope` as sent (undefined when missing). */
+  scope?: string | undefined;
+  /** `json` or `form`, from the body. */
+  bodyFormat: 'json' | 'form';
+  userAgent?: string | undefined;
+  /** The answer's status. */
+  status: number;
 }
 
 export interface SimRequestLog {
@@ -190,6 +237,15 @@ export interface SimGithubSettings {
   enforceSlowDown: boolean;
 }
 
+/** Copilot API settings (mutable at runtime through `sim.copilot`). */
+export interface SimCopilotSettings {
+  /**
+   * Requests whose `x-github-api-version` is missing or older than this (YYYY-MM-DD) get 466
+   * "client not supported", as on 2026-02-11 (PROTOCOLS §3.6). Undefined: no check.
+   */
+  minApiVersion?: string | undefined;
+}
+
 export interface SimulatorOptions {
   /** Default 0 (random free port). */
   port?: number;
@@ -198,6 +254,7 @@ export interface SimulatorOptions {
   /** Clock in epoch ms (default Date.now); lets tests move time without fake timers. */
   now?: () => number;
   github?: Partial<SimGithubSettings>;
+  copilot?: Partial<SimCopilotSettings>;
 }
 
 export interface AddAccountOptions {
@@ -205,8 +262,14 @@ export interface AddAccountOptions {
   /** GitHub login (github-copilot). */
   login?: string;
   accessTtlSec?: number;
-  /** GitHub OAuth app the account's gho_ token belongs to (default `Iv1.b507a08c87ecfe98`). */
+  /**
+   * OAuth client the account's tokens were issued to. GitHub: the app of its gho_ token
+   * (default `Iv1.b507a08c87ecfe98`). Anthropic: its refresh tokens only refresh with this
+   * `client_id` (default Claude Code's), like a login that carries its own `clientId`.
+   */
   clientId?: string;
+  /** OpenAI: `chatgpt_compute_residency` claim of its tokens (also the `computeResidency` knob). */
+  computeResidency?: string;
 }
 
 export interface Simulator {
@@ -224,7 +287,10 @@ export interface Simulator {
   clearRequests(): void;
   readonly counters: SimCounters;
   resetCounters(): void;
+  /** Every refresh-grant call with the fields it sent, in arrival order (cleared with clearRequests). */
+  readonly refreshRequests: SimRefreshRequest[];
   readonly github: SimGithubSettings;
+  readonly copilot: SimCopilotSettings;
   /**
    * Plays the Claude consent page: validates the authorize query exactly like
    * `GET /claude.ai/oauth/authorize` and returns what the callback page shows as `code#state`.

@@ -3,18 +3,22 @@
  * (a) `rotary auth add <provider>`: a credential JSON read from standard input
  *     (`{"access", "refresh"?, "expires"?}`), checked with the provider and against the pool, and
  * (b) `rotary auth import`: logins other tools already hold (Claude Code, Codex, opencode).
- * Files of other tools are only ever read, never written. Descriptors handed to the UI/CLI
- * carry a masked hint, never a token; `importLogin` reads the file again when it imports.
+ * Stores of other tools (files, Claude Code's macOS Keychain item) are only ever read, never
+ * written. Descriptors handed to the UI/CLI carry a masked hint, never a token; `importLogin`
+ * reads the store again when it imports.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PROVIDER_NAMES, type AccountRecord, type ProviderID } from '../../../shared/domain.js';
 import { errorMessage, isRotaryError, RotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { AccountSecret } from '../pool/account-secret.js';
-import { tokenHint } from './fingerprint.js';
+import { claudeCodeCredentialFiles, claudeCodeKeychainServices } from './anthropic/claude-code-store.js';
+import { tokenFingerprint, tokenHint } from './fingerprint.js';
 import { isObject } from './http.js';
 import type { ProviderIdentity } from './identity-types.js';
+import { readGenericPassword, type KeychainItem } from './macos-keychain.js';
 import { provider } from './registry.js';
 
 export const IMPORT_REFRESH_WARNING = 'Refreshing an imported token may sign the original tool out (the refresh token rotates).';
@@ -154,8 +158,10 @@ export interface FoundLogin {
   providerName: string;
   /** E-mail when the token says it, otherwise "token …ab12". */
   hint: string;
-  /** The file it was found in. */
+  /** The file it was found in, or where in the Keychain (for display). */
   path: string;
+  /** Set when it was found in the macOS login Keychain rather than a file. */
+  keychain?: KeychainItem;
   /** Epoch ms when the access token expires, when known. */
   expires?: number;
   /** Whether it has a refresh token (refreshing it may sign the original tool out). */
@@ -166,23 +172,43 @@ export interface FindLoginsOptions {
   /** The user's home folder (tests pass a temporary one). */
   homeDir: string;
   env: NodeJS.ProcessEnv;
+  /** Which OS's stores to look in (default: this one); tests pass `darwin` to reach the Keychain path. */
+  platform?: NodeJS.Platform;
 }
 
 interface Candidate {
   source: LoginSource;
   path: string;
+  keychain?: KeychainItem;
 }
 
-function candidates({ homeDir, env }: FindLoginsOptions): Candidate[] {
-  const list: Candidate[] = [{ source: 'claude-code', path: path.join(homeDir, '.claude', '.credentials.json') }];
-  if (env.CLAUDE_CONFIG_DIR) list.push({ source: 'claude-code', path: path.join(env.CLAUDE_CONFIG_DIR, '.credentials.json') });
+/** The user name Keychain items are filed under (`security -a "$USER"`, as Claude Code). */
+function keychainAccount(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.USER) return env.USER;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+function candidates({ homeDir, env, platform = process.platform }: FindLoginsOptions): Candidate[] {
+  const list: Candidate[] = [];
+  // On macOS Claude Code keeps its login in the login Keychain; the file is only its fallback.
+  const account = platform === 'darwin' ? keychainAccount(env) : undefined;
+  if (account) {
+    for (const service of claudeCodeKeychainServices(env)) {
+      list.push({ source: 'claude-code', path: `macOS login Keychain: "${service}"`, keychain: { service, account } });
+    }
+  }
+  for (const file of claudeCodeCredentialFiles(homeDir, env)) list.push({ source: 'claude-code', path: file });
   if (env.CODEX_HOME) list.push({ source: 'codex', path: path.join(env.CODEX_HOME, 'auth.json') });
   list.push({ source: 'codex', path: path.join(homeDir, '.codex', 'auth.json') });
   if (env.XDG_DATA_HOME) list.push({ source: 'opencode', path: path.join(env.XDG_DATA_HOME, 'opencode', 'auth.json') });
   list.push({ source: 'opencode', path: path.join(homeDir, '.local', 'share', 'opencode', 'auth.json') });
   const seen = new Set<string>();
   return list.filter((c) => {
-    const key = path.resolve(c.path);
+    const key = c.keychain ? `keychain:${c.keychain.service}` : path.resolve(c.path);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -197,11 +223,21 @@ function readJsonFile(file: string): unknown {
   } catch {
     return undefined;
   }
+  return parseJsonText(text);
+}
+
+function parseJsonText(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** What a candidate store holds, as JSON; undefined when it is absent or unreadable. */
+function readStore(c: Pick<Candidate, 'path' | 'keychain'>, env: NodeJS.ProcessEnv): unknown {
+  return c.keychain ? parseJsonText(readGenericPassword(c.keychain, env)) : readJsonFile(c.path);
 }
 
 interface Extracted {
@@ -212,14 +248,26 @@ interface Extracted {
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 
-/** Claude Code: `{"claudeAiOauth": {accessToken, refreshToken, expiresAt, …}}` (PROTOCOLS §1.3). */
+/**
+ * Claude Code: `{"claudeAiOauth": {accessToken, refreshToken, expiresAt, scopes, clientId?, …}}`
+ * (PROTOCOLS §1.3). The login's own `clientId` and `scopes` stay with it: its refresh must
+ * send them (anthropic/refresh.ts).
+ */
 function readClaudeCode(data: Record<string, unknown>): Extracted[] {
   const o = isObject(data.claudeAiOauth) ? data.claudeAiOauth : undefined;
   const access = str(o?.accessToken);
   if (!o || !access) return [];
   const refresh = str(o.refreshToken);
   const expires = num(o.expiresAt);
-  return [{ providerID: 'anthropic', secret: { access, ...(refresh ? { refresh } : {}), ...(expires ? { expires } : {}) } }];
+  const clientId = str(o.clientId);
+  const scopes = Array.isArray(o.scopes) ? o.scopes.map(str).filter((x): x is string => x !== undefined) : [];
+  const extras = { ...(clientId ? { clientId } : {}), ...(scopes.length ? { scopes } : {}) };
+  return [
+    {
+      providerID: 'anthropic',
+      secret: { access, ...(refresh ? { refresh } : {}), ...(expires ? { expires } : {}), ...(Object.keys(extras).length ? { extras } : {}) },
+    },
+  ];
 }
 
 /** Codex: `{"tokens": {id_token, access_token, refresh_token, account_id}}` (PROTOCOLS §2.3). */
@@ -287,10 +335,15 @@ function hintFor(e: Extracted): string {
 /** Logins other tools hold on this machine. Reads only; never modifies those files. */
 export function findExistingLogins(options: FindLoginsOptions): FoundLogin[] {
   const found: FoundLogin[] = [];
+  // The same login can sit in the Keychain and in the fallback file: list it once, where it was found first.
+  const seen = new Set<string>();
   for (const candidate of candidates(options)) {
-    const data = readJsonFile(candidate.path);
+    const data = readStore(candidate, options.env);
     if (data === undefined) continue;
     for (const e of extract(candidate.source, data)) {
+      const key = `${e.providerID}:${tokenFingerprint(e.secret.access)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       found.push({
         source: candidate.source,
         sourceName: LOGIN_SOURCE_NAMES[candidate.source],
@@ -298,6 +351,7 @@ export function findExistingLogins(options: FindLoginsOptions): FoundLogin[] {
         providerName: PROVIDER_NAMES[e.providerID],
         hint: hintFor(e),
         path: candidate.path,
+        ...(candidate.keychain ? { keychain: candidate.keychain } : {}),
         ...expiryOf(e),
         refreshable: Boolean(e.secret.refresh),
       });
@@ -312,9 +366,9 @@ export interface ImportLoginOptions {
   signal?: AbortSignal;
 }
 
-/** Import one found login (the file is read again here, so the descriptor never carried the token). */
+/** Import one found login (its store is read again here, so the descriptor never carried the token). */
 export async function importLogin(pool: AccountPool, found: FoundLogin, options: ImportLoginOptions): Promise<AccountRecord> {
-  const data = readJsonFile(found.path);
+  const data = readStore(found, options.env);
   if (data === undefined) {
     throw new RotaryError('not-found', `${found.path} can no longer be read (was it removed or changed?). Run the import again.`);
   }

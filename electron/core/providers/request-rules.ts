@@ -7,7 +7,8 @@
  * Every parser here is written for hostile input: a garbage or missing header, a non-JSON
  * body, a reset in the past or years away. None of them throws; they fall back.
  */
-import { formatClock, formatIn } from '../../../shared/usage-format.js';
+import type { ProviderID } from '../../../shared/domain.js';
+import { formatIn, formatZonedClock } from '../../../shared/usage-format.js';
 import type { AllLimitedInput, ErrorKind, HeaderBag, LocalResponse, RequestCredential, RotationRules } from '../rotation/contract.js';
 
 /** The few body fields the affinity rules look at (parsed from small slices of the body). */
@@ -190,18 +191,51 @@ export function openAIErrorType(status: number, kind: ErrorKind, authType: strin
   }
 }
 
-/** "All 3 Anthropic accounts are rate-limited; the first frees up at 14:05 (in 23 min)." */
-export function allLimitedMessage(name: string, input: AllLimitedInput): { message: string; retryAfterSec: number } {
+/** `Account 1`, `Account 1 and Account 2`, `A, B and C`. */
+function listLabels(labels: string[]): string {
+  return labels.length <= 1 ? (labels[0] ?? '') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+}
+
+/** An account label as a shell argument: bare when it is one plain word, else double-quoted. */
+function shellArg(label: string): string {
+  return /^[\w.@+-]+$/.test(label) ? label : `"${label.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/**
+ * Why none of the accounts can take requests and no time will fix it: which need a new login,
+ * which are disabled, each with the command that fixes it.
+ */
+function unusableMessage(name: string, providerID: ProviderID, input: AllLimitedInput): string {
+  const needsLogin = input.needsLogin ?? [];
+  const disabled = input.disabled ?? [];
+  const login = `\`rotary auth login ${providerID}\``;
+  const enable = (label: string) => `\`rotary auth enable ${providerID} ${shellArg(label)}\``;
+  if (input.count === 1) {
+    if (disabled.length === 1) return `The only ${name} account (${disabled[0]}) is disabled; enable it with ${enable(disabled[0]!)}.`;
+    const which = needsLogin[0] ? ` (${needsLogin[0]})` : '';
+    return `The only ${name} account${which} needs a new login; log in again with ${login}.`;
+  }
+  const parts: string[] = [];
+  if (needsLogin.length) parts.push(`${listLabels(needsLogin)} ${needsLogin.length === 1 ? 'needs' : 'need'} a new login (${login})`);
+  if (disabled.length === 1) parts.push(`${disabled[0]} is disabled (${enable(disabled[0]!)})`);
+  else if (disabled.length > 1) parts.push(`${listLabels(disabled)} are disabled (${enable(disabled[0]!)} and so on)`);
+  // Without the labels (older callers) the advice still names both fixes.
+  const detail = parts.length ? parts.join('; ') : `each needs a new login (${login}) or is disabled (\`rotary auth enable ${providerID} <account>\`)`;
+  return `None of the ${input.count} ${name} accounts can take requests: ${detail}.`;
+}
+
+/**
+ * "All 3 Anthropic accounts are rate-limited; the first frees up at 14:05 UTC+1 (in 23 min)."
+ * The time carries its zone: the answer is read by a client that may run on another machine.
+ */
+export function allLimitedMessage(name: string, providerID: ProviderID, input: AllLimitedInput): { message: string; retryAfterSec: number } {
   const { count, earliest, now, family } = input;
   if (count === 0) {
-    return { message: `No ${name} account is set up in Rotary. Add one in the Rotary app or with "rotary auth login".`, retryAfterSec: 0 };
+    return { message: `No ${name} account is set up in Rotary. Add one in the Rotary app or with \`rotary auth login ${providerID}\`.`, retryAfterSec: 0 };
   }
-  if (earliest === undefined) {
-    const what = count === 1 ? `The ${name} account needs` : `All ${count} ${name} accounts need`;
-    return { message: `${what} a new login in Rotary (or are disabled); none can take requests.`, retryAfterSec: 0 };
-  }
+  if (earliest === undefined) return { message: unusableMessage(name, providerID, input), retryAfterSec: 0 };
   const retryAfterSec = Math.max(1, Math.ceil((earliest - now) / 1000));
-  const when = `at ${formatClock(earliest, now)} (${formatIn(earliest - now)})`;
+  const when = `at ${formatZonedClock(earliest, now)} (${formatIn(earliest - now)})`;
   const message =
     count === 1
       ? `The only ${name} account is rate-limited${forFamily(family)}; it frees up ${when}.`
@@ -227,9 +261,29 @@ export function nonNegInt(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-/** A JSON answer with a fixed `content-type`. */
+/**
+ * Headers on every answer the gateway makes itself. `x-should-retry: false` tells the official
+ * SDKs and CLIs (Anthropic's and OpenAI's honour it) not to retry: the gateway has already
+ * tried every account, and an SDK retry would only sleep out `retry-after` (minutes to hours)
+ * before giving the user the same message.
+ */
+export const LOCAL_ANSWER_HEADERS: Readonly<Record<string, string>> = { 'x-should-retry': 'false' };
+
+/**
+ * Headers of the all-limited answer. `retry-after` says when the first account frees up (for
+ * people and for schedulers). `retry-after-ms: 0` is for the clients that ignore
+ * `x-should-retry` and would otherwise sleep the whole `retry-after` in silence before showing
+ * anything: the Vercel AI SDK (opencode) reads `retry-after-ms` first, so its few retries come
+ * back at once with the same answer and the user sees the message. The official SDKs read
+ * `x-should-retry: false` and do not retry at all.
+ */
+export function limitedHeaders(retryAfterSec: number): Record<string, string> {
+  return { 'retry-after': String(retryAfterSec), 'retry-after-ms': '0' };
+}
+
+/** A JSON answer made by the gateway: fixed `content-type`, plus LOCAL_ANSWER_HEADERS. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): LocalResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return { status, headers: { 'content-type': 'application/json', ...LOCAL_ANSWER_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 /** Responses (`input_tokens`/`output_tokens`) and chat completions (`prompt_tokens`/`completion_tokens`). */

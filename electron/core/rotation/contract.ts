@@ -51,11 +51,22 @@ export type UpstreamVerdict =
    * requests for the requested model's family and the account keeps serving the others.
    */
   | { kind: 'plan-limit'; until: number; reason: string; modelScoped?: boolean }
-  /** Short-term limit without window info: cool down `until`, rotate. */
-  | { kind: 'rate-limit'; until: number; reason: string }
+  /** Short-term limit: cool down `until`, rotate. `modelScoped` as for plan-limit (Copilot's per-model rate limit). */
+  | { kind: 'rate-limit'; until: number; reason: string; modelScoped?: boolean }
+  /** The token was refused (401; Copilot also 403): refresh once and retry the same account. */
   | { kind: 'unauthorized' }
-  /** Do not rotate; hand the answer to the client (5xx, 529, 4xx other than the above, usage_not_included). */
-  | { kind: 'pass' };
+  /**
+   * Do not rotate, do not cool down; hand the answer to the client (5xx, 529, 4xx other than
+   * the above, usage_not_included). With `explain`, the client gets the same status with this
+   * message in the provider's error format instead of the upstream body (Copilot's 466).
+   */
+  | { kind: 'pass'; explain?: string };
+
+/** What rotation knows about the account that got the answer, for classifiers that need more than the answer. */
+export interface ClassifyContext {
+  /** The account's last known usage (Copilot's monthly reset when a 402 names none). */
+  usage?: UsageSnapshot | undefined;
+}
 
 export type ErrorKind = 'auth' | 'network' | 'bad-request' | 'not-found' | 'too-large' | 'needs-reauth' | 'forbidden';
 
@@ -67,6 +78,9 @@ export interface AllLimitedInput {
   now: number;
   /** Set when what binds is a model-family limit (`sonnet`): the message names it. */
   family?: string;
+  /** Labels of the accounts that need a new login / are disabled (the message names the fix). */
+  needsLogin?: string[];
+  disabled?: string[];
 }
 
 /** A provider's rules for one request path, as far as rotation needs them. */
@@ -76,8 +90,12 @@ export interface RotationRules {
   readonly name: string;
   /** Default upstream base of the gateway route, before ROTARY_UPSTREAM. */
   readonly upstreamBase: string;
-  /** How an upstream answer is handled (PRODUCT §3). `bodyText` is only read for statuses in `needsBody`. */
-  classify(status: number, headers: HeaderBag, bodyText?: string, now?: number): UpstreamVerdict;
+  /**
+   * How an upstream answer is handled (PRODUCT §3). `bodyText` is only read for statuses in
+   * `needsBody`, already decoded (gzip, br, deflate, zstd); undefined when it could not be
+   * decoded, so the headers decide.
+   */
+  classify(status: number, headers: HeaderBag, bodyText?: string, now?: number, context?: ClassifyContext): UpstreamVerdict;
   /** Statuses whose body `classify` needs to see (small error bodies only). */
   needsBody(status: number): boolean;
   /** Passive usage from response headers; undefined when the response carries none. */

@@ -2,13 +2,13 @@
  * The rotating fetch (PRODUCT §3): sends one buffered request with an account's credentials
  * and, depending on the answer, hands it to the client or retries the same bytes on the next
  * account. It decides only on the status line and headers (plus a small error body for some
- * 429s), so nothing has reached the client when it rotates, and the 2xx/5xx body it hands
- * back is an untouched stream.
+ * statuses, decoded first: error-body.ts), so nothing has reached the client when it rotates,
+ * and the 2xx/5xx body it hands back is an untouched stream.
  *
  * Bookkeeping (outcomes, cooldowns, rotation order, passive usage) goes to the pool's batched
  * in-memory path: no store write on the hot path.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { AccountRecord, UsageSnapshot } from '../../../shared/domain.js';
 import { DEFAULT_NAMESPACE } from '../../../shared/domain.js';
@@ -20,11 +20,10 @@ import { isAvailable } from '../pool/order.js';
 import { applyUpstream } from '../upstream.js';
 import { AffinityMap, earliestFree, limitedByFamily, planCandidates } from './affinity.js';
 import type { CredentialSource, HeaderBag, LocalResponse, RequestCredential, RotationRules, UpstreamVerdict } from './contract.js';
+import { readErrorBody, type ErrorBody } from './error-body.js';
 
 /** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
 const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * 60_000;
-/** Error bodies read for classification are small; never buffer more than this. */
-const MAX_ERROR_BODY = 64 * 1024;
 
 export interface ForwardRequest {
   /** The provider's rules (the gateway looked them up by route); they carry its id. */
@@ -167,7 +166,9 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     const records = pool.snapshot(rules.providerID, namespace).records;
     const earliest = earliestFree(records, t, family);
     const scoped = limitedByFamily(records, t, family);
-    const answer = rules.allLimitedResponse({ count: records.length, earliest, now: t, ...(scoped && family ? { family } : {}) });
+    const needsLogin = records.filter((r) => !r.health.disabled && r.health.needsReauth).map((r) => r.label);
+    const disabled = records.filter((r) => r.health.disabled).map((r) => r.label);
+    const answer = rules.allLimitedResponse({ count: records.length, earliest, now: t, needsLogin, disabled, ...(scoped && family ? { family } : {}) });
     emit({ kind: 'all-limited', providerID: rules.providerID, message: answer.message, retryAfterSec: answer.retryAfterSec });
     const { message: _m, retryAfterSec: _r, ...response } = answer;
     return { kind: 'local', response, rotations };
@@ -272,9 +273,9 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
 
         const status = res.statusCode;
         const t0 = now();
-        let bodyText: string | undefined;
-        if (status !== 200 && rules.needsBody(status)) bodyText = await readLimited(res.body, MAX_ERROR_BODY);
-        const verdict: UpstreamVerdict = rules.classify(status, res.headers, bodyText, t0);
+        let errorBody: ErrorBody | undefined;
+        if (status !== 200 && rules.needsBody(status)) errorBody = await readErrorBody(res.body, headerText(res.headers['content-encoding']));
+        const verdict: UpstreamVerdict = rules.classify(status, res.headers, errorBody?.text, t0, { usage: record.usage });
         recordUsage(rules, record, res.headers, t0);
 
         if (verdict.kind === 'ok' || verdict.kind === 'pass') {
@@ -282,13 +283,17 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
           else if (status >= 500) pool.recordOutcome({ providerID, recordID: record.id, ok: false, status });
           if (key && status < 500) affinity.bind(providerID, key, record.id, t0);
           const base = { recordID: record.id, label: record.label, rotations };
-          if (bodyText !== undefined) {
-            return { kind: 'local', ...base, response: { status, headers: flattenHeaders(res.headers), body: bodyText } };
+          if (verdict.kind === 'pass' && verdict.explain) {
+            if (!errorBody) res.body.dump().catch(() => undefined);
+            return { kind: 'local', ...base, response: rules.errorResponse(status, 'bad-request', verdict.explain) };
           }
+          if (errorBody?.text !== undefined) return { kind: 'local', ...base, response: decodedErrorResponse(status, res.headers, errorBody.text, errorBody.decoded) };
+          // Not decodable: the client gets the bytes as they came, with their own content-encoding.
+          if (errorBody) return { kind: 'upstream', ...base, status, headers: withoutLength(res.headers), body: Readable.from([errorBody.raw]) };
           return { kind: 'upstream', ...base, status, headers: res.headers, body: res.body };
         }
 
-        if (bodyText === undefined) res.body.dump().catch(() => undefined);
+        if (!errorBody) res.body.dump().catch(() => undefined);
 
         if (verdict.kind === 'unauthorized') {
           if (!refreshed) {
@@ -312,17 +317,17 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
             ok: false,
             status,
             cooldownUntil: t0 + UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS,
-            cooldownReason: 'rejected the refreshed token (401)',
+            cooldownReason: `rejected the refreshed token (${status})`,
           });
           pool.moveToBack(providerID, namespace, record.id);
-          const ev = rotationEvent(rules, record, next(), status, '401');
+          const ev = rotationEvent(rules, record, next(), status, String(status));
           rotations.push(ev);
           emit({ kind: 'rotation', event: ev });
           break;
         }
 
         // A limit of one model family cools the account for that family only; it stays in place for the others.
-        if (verdict.kind === 'plan-limit' && verdict.modelScoped && family) {
+        if (verdict.modelScoped && family) {
           pool.recordOutcome({ providerID, recordID: record.id, ok: false, status, cooldownUntil: verdict.until, cooldownReason: verdict.reason, scope: family });
           const ev = rotationEvent(rules, record, next(), status, `${status} (${family} limit)`);
           rotations.push(ev);
@@ -375,33 +380,28 @@ export function mergeUsage(previous: UsageSnapshot | undefined, fresh: UsageSnap
   return kept.length ? { ...fresh, windows: [...fresh.windows, ...kept] } : fresh;
 }
 
-function flattenHeaders(headers: HeaderBag): Record<string, string> {
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Headers that describe the bytes or the connection, not the answer: sendLocal sets its own length. */
+const BYTE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+/** An upstream error body already read and decoded, for the client: without the coding and length that described the raw bytes. */
+function decodedErrorResponse(status: number, headers: HeaderBag, text: string, decoded: boolean): LocalResponse {
   const out: Record<string, string> = {};
   for (const name in headers) {
     const v = headers[name];
-    if (v === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') continue;
+    if (v === undefined || BYTE_HEADERS.has(name) || (decoded && name === 'content-encoding')) continue;
     out[name] = Array.isArray(v) ? v.join(', ') : v;
   }
-  return out;
+  return { status, headers: out, body: text };
 }
 
-async function readLimited(body: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      const buf = chunk as Buffer;
-      size += buf.length;
-      if (size > limit) {
-        body.destroy();
-        break;
-      }
-      chunks.push(buf);
-    }
-  } catch {
-    // A broken error body is classified from what arrived.
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The raw bytes read may be fewer than the upstream announced (a cut-off body): let the length be counted anew. */
+function withoutLength(headers: HeaderBag): HeaderBag {
+  const { 'content-length': _length, ...rest } = headers;
+  return rest;
 }
 
 /** A 504 when the upstream never started answering (the limit named), else a 502 with the network reason. */

@@ -40,3 +40,10 @@ export const ANTHROPIC_GATEWAY_BASE = ANTHROPIC_API_BASE;
 export const ANTHROPIC_MAX_RESET_MS = 8 * 24 * 3600 * 1000;
 /** Stable key of the 5-hour window in usage snapshots (headers and the usage endpoint); the proactive switch watches it. */
 export const ANTHROPIC_FIVE_HOUR_KEY = 'five_hour';
+/**
+ * Claude Code's macOS login-Keychain item (PROTOCOLS §1.3, §4.6): a generic password under the
+ * user's name holding the same JSON as `.credentials.json`. With a custom config dir the
+ * service name gets `-<first 8 hex of sha256(dir)>`. UNCERTAIN: whether Claude Code hashes the
+ * path as given or resolved; both names are tried.
+ */
+export const CLAUDE_CODE_KEYCHAIN_SERVICE = 'Claude Code-credentials';

@@ -14,6 +14,7 @@ import {
   finiteNumber,
   headerValue,
   jsonResponse,
+  limitedHeaders,
   latestSane,
   nonNegInt,
   PLAN_LIMIT_FALLBACK_MS,
@@ -160,12 +161,12 @@ export const anthropicRequestRules: ProviderRequestRules = {
   },
 
   allLimitedResponse(input) {
-    const { message, retryAfterSec } = allLimitedMessage('Anthropic', input);
+    const { message, retryAfterSec } = allLimitedMessage('Anthropic', 'anthropic', input);
     if (input.earliest === undefined) {
       return { ...jsonResponse(401, { type: 'error', error: { type: 'authentication_error', message } }), message, retryAfterSec };
     }
     return {
-      ...jsonResponse(429, { type: 'error', error: { type: 'rate_limit_error', message } }, { 'retry-after': String(retryAfterSec) }),
+      ...jsonResponse(429, { type: 'error', error: { type: 'rate_limit_error', message } }, limitedHeaders(retryAfterSec)),
       message,
       retryAfterSec,
     };

@@ -5,7 +5,7 @@
  */
 import type { AccountSecret } from '../../pool/account-secret.js';
 import { isObject, providerFetch, readJson, TokenEndpointError, type ProviderHttpContext } from '../http.js';
-import { COPILOT_API_BASE, COPILOT_EDITOR_HEADERS, COPILOT_REFRESH_MARGIN_MS, COPILOT_TOKEN_URL } from './constants.js';
+import { COPILOT_API_BASE, COPILOT_GITHUB_API_HEADERS, COPILOT_REFRESH_MARGIN_MS, COPILOT_TOKEN_URL } from './constants.js';
 
 export interface CopilotTokenCache {
   token: string;
@@ -21,7 +21,7 @@ const WHAT = 'the Copilot token exchange';
 
 export async function exchangeCopilotToken(githubToken: string, ctx: ProviderHttpContext & { now: number }): Promise<CopilotTokenCache> {
   const res = await providerFetch(ctx, WHAT, COPILOT_TOKEN_URL, {
-    headers: { ...COPILOT_EDITOR_HEADERS, authorization: `token ${githubToken}`, accept: 'application/json' },
+    headers: { ...COPILOT_GITHUB_API_HEADERS, authorization: `token ${githubToken}`, accept: 'application/json' },
   });
   if (res.status === 401) {
     await res.body?.cancel().catch(() => undefined);

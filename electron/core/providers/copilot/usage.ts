@@ -5,14 +5,14 @@
 import type { UsageSnapshot } from '../../../../shared/domain.js';
 import { isObject, parseTime } from '../http.js';
 import { getUsage, type UsageContext } from '../usage-fetch.js';
-import { COPILOT_EDITOR_HEADERS, COPILOT_USAGE_URL } from './constants.js';
+import { COPILOT_GITHUB_API_HEADERS, COPILOT_PREMIUM_KEY, COPILOT_PREMIUM_LABEL, COPILOT_USAGE_URL } from './constants.js';
 
 export function fetchCopilotUsage(githubToken: string, ctx: UsageContext): Promise<UsageSnapshot> {
   return getUsage(
     ctx,
     'the Copilot quota endpoint',
     COPILOT_USAGE_URL,
-    { ...COPILOT_EDITOR_HEADERS, authorization: `token ${githubToken}` },
+    { ...COPILOT_GITHUB_API_HEADERS, authorization: `token ${githubToken}` },
     parseCopilotUsage,
   );
 }
@@ -34,8 +34,8 @@ export function parseCopilotUsage(body: unknown, now: number): UsageSnapshot {
   return {
     windows: [
       {
-        key: 'premium',
-        label: 'Premium requests (monthly)',
+        key: COPILOT_PREMIUM_KEY,
+        label: COPILOT_PREMIUM_LABEL,
         percentUsed: Math.round(percentUsed * 10) / 10,
         ...(reset !== undefined ? { resetsAt: reset } : {}),
       },

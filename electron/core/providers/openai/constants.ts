@@ -36,3 +36,28 @@ export const CODEX_MAX_RESET_MS = 8 * 24 * 3600 * 1000;
  * proactive switch finds it by it.
  */
 export const CODEX_FIVE_HOUR_LABEL = '5-hour';
+/**
+ * 429 types that mean a plan limit: cool down until their reset and rotate (PROTOCOLS §2.6,
+ * §2.7). The `workspace_*` and `spend_control_reached` ones are named for the ChatGPT
+ * workspace and may bind every pooled account of the same workspace at once (UNCERTAIN):
+ * rotation then meets the same 429 on each and ends with the all-limited answer.
+ */
+export const CODEX_PLAN_LIMIT_TYPES: ReadonlySet<string> = new Set([
+  'usage_limit_reached',
+  'workspace_member_usage_limit_reached',
+  'workspace_owner_usage_limit_reached',
+  'workspace_member_credits_depleted',
+  'spend_control_reached',
+]);
+/** The plan does not include this model or feature: do not rotate (another account of the plan gets the same). */
+export const CODEX_NOT_INCLUDED_TYPE = 'usage_not_included';
+/** Header naming the limit that was hit; same values as the 429 body's `error.type` (PROTOCOLS §2.5). */
+export const CODEX_LIMIT_TYPE_HEADER = 'x-codex-rate-limit-reached-type';
+/**
+ * Compute-residency header (PROTOCOLS §2.4): set from the pooled account's access-token claim,
+ * never passed through from the client (whose value describes its own login).
+ */
+export const CODEX_RESIDENCY_HEADER = 'x-openai-internal-codex-residency';
+export const CODEX_RESIDENCY_CLAIM = 'chatgpt_compute_residency';
+/** The claim value that means "no residency requirement": no header then (as opencode). */
+export const CODEX_RESIDENCY_UNCONSTRAINED = 'no_constraint';

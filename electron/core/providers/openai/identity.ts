@@ -5,7 +5,7 @@
  */
 import type { ProviderIdentity } from '../identity-types.js';
 import { isObject } from '../http.js';
-import { OPENAI_AUTH_CLAIM } from './constants.js';
+import { CODEX_RESIDENCY_CLAIM, CODEX_RESIDENCY_UNCONSTRAINED, OPENAI_AUTH_CLAIM } from './constants.js';
 
 export function decodeJwtPayload(jwt: string): Record<string, unknown> | undefined {
   const part = jwt.split('.')[1];
@@ -45,4 +45,19 @@ export function openaiIdentity(tokens: { idToken?: string; access?: string }): P
   const fromId = openaiIdentityFromJwt(tokens.idToken);
   const fromAccess = openaiIdentityFromJwt(tokens.access);
   return { ...fromAccess, ...fromId };
+}
+
+/**
+ * The account's compute residency from its access token (namespaced claim first, then a
+ * top-level one, as opencode reads it); undefined when absent, `no_constraint` or not a plain
+ * token (it goes into a header).
+ */
+export function computeResidency(accessToken: string): string | undefined {
+  const claims = decodeJwtPayload(accessToken);
+  if (!claims) return undefined;
+  const auth = isObject(claims[OPENAI_AUTH_CLAIM]) ? claims[OPENAI_AUTH_CLAIM] : {};
+  const value = [auth[CODEX_RESIDENCY_CLAIM], claims[CODEX_RESIDENCY_CLAIM]].find((v) => typeof v === 'string' && v.trim());
+  if (typeof value !== 'string') return undefined;
+  const residency = value.trim();
+  return residency !== CODEX_RESIDENCY_UNCONSTRAINED && /^[\w.-]{1,64}$/.test(residency) ? residency : undefined;
 }

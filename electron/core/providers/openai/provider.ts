@@ -4,7 +4,8 @@ import { tokenFingerprint } from '../fingerprint.js';
 import { identityLabel } from '../identity-types.js';
 import { expiresSoon, type AccountSecret } from '../../pool/account-secret.js';
 import type { ProviderAdapter } from '../types.js';
-import { jwtExpiry, openaiIdentity } from './identity.js';
+import { CODEX_RESIDENCY_HEADER } from './constants.js';
+import { computeResidency, jwtExpiry, openaiIdentity } from './identity.js';
 import { startOpenAILogin } from './login.js';
 import { refreshOpenAI } from './refresh.js';
 import { openaiRequestRules } from './request-rules.js';
@@ -32,8 +33,13 @@ export const openaiProvider: ProviderAdapter = {
   refresh: refreshOpenAI,
   toCredential(secret, record) {
     const accountId = chatgptAccountId(secret, record?.accountId);
+    const residency = computeResidency(secret.access);
     return {
-      headers: { authorization: `Bearer ${secret.access}`, ...(accountId ? { 'chatgpt-account-id': accountId } : {}) },
+      headers: {
+        authorization: `Bearer ${secret.access}`,
+        ...(accountId ? { 'chatgpt-account-id': accountId } : {}),
+        ...(residency ? { [CODEX_RESIDENCY_HEADER]: residency } : {}),
+      },
       fingerprint: tokenFingerprint(secret.access),
     };
   },

@@ -14,6 +14,7 @@ import {
   finiteNumber,
   headerValue,
   jsonResponse,
+  limitedHeaders,
   latestSane,
   PLAN_LIMIT_FALLBACK_MS,
   pickReset,
@@ -25,7 +26,15 @@ import {
   sseEvent,
 } from '../request-rules.js';
 import type { HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
-import { CODEX_FIVE_HOUR_LABEL, CODEX_GATEWAY_BASE, CODEX_MAX_RESET_MS } from './constants.js';
+import {
+  CODEX_FIVE_HOUR_LABEL,
+  CODEX_GATEWAY_BASE,
+  CODEX_LIMIT_TYPE_HEADER,
+  CODEX_MAX_RESET_MS,
+  CODEX_NOT_INCLUDED_TYPE,
+  CODEX_PLAN_LIMIT_TYPES,
+  CODEX_RESIDENCY_HEADER,
+} from './constants.js';
 
 const WINDOW_PREFIXES = ['primary', 'secondary'] as const;
 
@@ -45,21 +54,26 @@ export function classifyCodex(status: number, headers: HeaderBag, bodyText?: str
   if (status !== 429) return { kind: 'pass' };
   const retry = retryAfterMs(headerValue(headers, 'retry-after'), now);
   const error = asRecord(asRecord(tryJson(bodyText))?.error);
-  const type = typeof error?.type === 'string' ? error.type : typeof error?.code === 'string' ? error.code : undefined;
+  const fromBody = typeof error?.type === 'string' ? error.type : typeof error?.code === 'string' ? error.code : undefined;
+  // The header names the limit too, so an unreadable body (compressed, cut off) still tells.
+  const fromHeader = headerValue(headers, CODEX_LIMIT_TYPE_HEADER)?.trim().toLowerCase();
+  const type = fromBody && (CODEX_PLAN_LIMIT_TYPES.has(fromBody) || fromBody === CODEX_NOT_INCLUDED_TYPE) ? fromBody : (fromHeader || fromBody);
   // The plan does not include this model: another account of the same plan would not help either.
-  if (type === 'usage_not_included') return { kind: 'pass' };
-  if (type === 'usage_limit_reached' || type === 'workspace_member_usage_limit_reached') {
-    const candidates = [epochToMs(error?.resets_at)];
+  if (type === CODEX_NOT_INCLUDED_TYPE) return { kind: 'pass' };
+  // Windows the headers report as full bound the reset, and without a type they say what the limit is.
+  const fullWindows = WINDOW_PREFIXES.filter((prefix) => (finiteNumber(headerValue(headers, `x-codex-${prefix}-used-percent`)) ?? 0) >= 100);
+  if ((type && CODEX_PLAN_LIMIT_TYPES.has(type)) || (!fromBody && fullWindows.length > 0)) {
+    const candidates = [epochToMs(error?.resets_at), ...fullWindows.map((prefix) => epochToMs(headerValue(headers, `x-codex-${prefix}-reset-at`)))];
     const relative = [retry];
     const inSeconds = finiteNumber(error?.resets_in_seconds);
     if (inSeconds !== undefined && inSeconds > 0) relative.push(now + inSeconds * 1000);
-    // Windows the headers report as full also bound the reset.
-    for (const prefix of WINDOW_PREFIXES) {
-      const used = finiteNumber(headerValue(headers, `x-codex-${prefix}-used-percent`));
-      if (used !== undefined && used >= 100) candidates.push(epochToMs(headerValue(headers, `x-codex-${prefix}-reset-at`)));
+    for (const prefix of fullWindows) {
+      const after = finiteNumber(headerValue(headers, `x-codex-${prefix}-reset-after-seconds`));
+      if (after !== undefined && after > 0) relative.push(now + after * 1000);
     }
     const until = pickReset(candidates, relative, now, CODEX_MAX_RESET_MS);
-    return { kind: 'plan-limit', until: until ?? now + PLAN_LIMIT_FALLBACK_MS, reason: `usage limit reached${until === undefined ? ', reset unknown' : ''}` };
+    const what = type && type !== 'usage_limit_reached' ? type.replace(/_/g, ' ') : 'usage limit reached';
+    return { kind: 'plan-limit', until: until ?? now + PLAN_LIMIT_FALLBACK_MS, reason: `${what}${until === undefined ? ', reset unknown' : ''}` };
   }
   const until = latestSane([retry], now, DAY);
   return { kind: 'rate-limit', until: until ?? now + DEFAULT_RATE_LIMIT_COOLDOWN_MS, reason: 'rate limit (429)' };
@@ -90,8 +104,8 @@ export function codexUsageFromHeaders(headers: HeaderBag, now: number): UsageSna
   return windows.length ? { windows, asOf: now, source: 'headers' } : undefined;
 }
 
-/** The client's own account header would point at its login, not ours. */
-const CODEX_DROP = new Set(['chatgpt-account-id']);
+/** The client's own account-bound headers describe its login, not the pooled account's (PROTOCOLS §5 item 9). */
+const CODEX_DROP = new Set(['chatgpt-account-id', CODEX_RESIDENCY_HEADER]);
 
 export const openaiRequestRules: ProviderRequestRules = {
   providerID: 'openai',
@@ -110,7 +124,7 @@ export const openaiRequestRules: ProviderRequestRules = {
   },
 
   allLimitedResponse(input) {
-    const { message, retryAfterSec } = allLimitedMessage('OpenAI', input);
+    const { message, retryAfterSec } = allLimitedMessage('OpenAI', 'openai', input);
     if (input.earliest === undefined) {
       return { ...jsonResponse(401, { error: { type: 'invalid_request_error', code: 'needs_reauth', message } }), message, retryAfterSec };
     }
@@ -119,7 +133,7 @@ export const openaiRequestRules: ProviderRequestRules = {
       ...jsonResponse(
         429,
         { error: { type: 'usage_limit_reached', message, resets_at: resetsAt, resets_in_seconds: retryAfterSec } },
-        { 'retry-after': String(retryAfterSec) },
+        limitedHeaders(retryAfterSec),
       ),
       message,
       retryAfterSec,
