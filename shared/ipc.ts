@@ -69,7 +69,9 @@ import {
   type ProviderID,
 } from './domain.js';
 import {
+  AccountFreedSchema,
   ConversationSummarySchema,
+  LimitForecastSchema,
   RequestEntrySchema,
   RotationEventSchema,
 } from './activity.js';
@@ -249,6 +251,8 @@ export const ActivityEventSchema = z.discriminatedUnion('kind', [
     recordID: z.string(),
     label: z.string(),
   }),
+  z.object({ kind: z.literal('limit-forecast'), warning: LimitForecastSchema }),
+  z.object({ kind: z.literal('account-freed'), freed: AccountFreedSchema }),
 ]);
 
 export const AppInfoSchema = z.object({
