@@ -27,9 +27,10 @@ export default tseslint.config(
     },
   },
   // Layering inside the Electron-free code (README "Layout"): arrows run downward only.
-  //   cli/ desktop/ → core/runtime → web → service → gateway → providers → rotation → pool
+  //   cli/ desktop/ → core/runtime → web → service → gateway → providers → rotation → history → pool
   ...layer('electron/core/**/*.ts', []),
-  ...layer('electron/core/pool/**/*.ts', ['rotation', 'providers', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/pool/**/*.ts', ['history', 'rotation', 'providers', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/history/**/*.ts', ['rotation', 'providers', 'gateway', 'service', 'web', 'runtime']),
   ...layer('electron/core/rotation/**/*.ts', ['providers', 'gateway', 'service', 'web', 'runtime']),
   ...layer('electron/core/providers/**/*.ts', ['gateway', 'service', 'web', 'runtime']),
   ...layer('electron/core/gateway/**/*.ts', ['service', 'web', 'runtime']),

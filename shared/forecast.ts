@@ -68,6 +68,18 @@ export type ProviderForecast = z.infer<typeof ProviderForecastSchema>;
 export const ForecastViewSchema = z.object({ at: z.number(), providers: z.array(ProviderForecastSchema) });
 export type ForecastView = z.infer<typeof ForecastViewSchema>;
 
+/** The forecast lead time (warnings, the drain-soonest check): whole minutes, 1 minute to 1 day. */
+export const LeadMinutesSchema = z.number().int().min(1).max(24 * 60);
+
+/** The rotation settings: what is stored, what is in force, and which of them the environment decides. */
+export const RotationSettingsViewSchema = z.object({
+  stored: z.object({ rotationPolicy: RotationPolicySchema, forecastLeadMinutes: LeadMinutesSchema, proactiveThreshold: z.number() }),
+  effective: z.object({ rotationPolicy: RotationPolicySchema, forecastLeadMinutes: LeadMinutesSchema, proactiveThreshold: z.number() }),
+  /** The variable that decides a setting instead of the stored value (ROTARY_ROTATION_POLICY…). */
+  fromEnv: z.object({ rotationPolicy: z.string().optional(), forecastLeadMinutes: z.string().optional() }),
+});
+export type RotationSettingsView = z.infer<typeof RotationSettingsViewSchema>;
+
 const PointSchema = z.tuple([z.number(), z.number()]);
 
 /** One account's usage over one window (the current 5-hour or 7-day one), for a chart. */

@@ -31,6 +31,13 @@ export interface ReadingRow {
   resetsAt?: number;
 }
 
+export interface ReadingFilter {
+  providerID?: ProviderID;
+  recordID?: string;
+  key?: string;
+  since: number;
+}
+
 export interface RequestRow {
   entry: RequestEntry;
   title: string;
@@ -166,14 +173,17 @@ export class HistoryDatabase {
     const result = this.guard('prune the history', (db) => {
       db.exec('BEGIN IMMEDIATE');
       try {
-        const readings = db.prepare('DELETE FROM readings WHERE minute < ?').run(Math.floor((now - limits.readingsMs) / MINUTE)).changes;
-        let requests = db.prepare('DELETE FROM requests WHERE at < ?').run(now - limits.requestsMs).changes;
-        requests += db.prepare('DELETE FROM requests WHERE seq <= (SELECT seq FROM requests ORDER BY seq DESC LIMIT 1 OFFSET ?)').run(limits.maxRequests).changes;
+        // Through the primary key, one series at a time: no second index to keep up on every insert.
+        const readings = Number(
+          db.prepare('DELETE FROM readings WHERE series_id IN (SELECT id FROM series) AND minute < ?').run(Math.floor((now - limits.readingsMs) / MINUTE)).changes,
+        );
+        let requests = Number(db.prepare('DELETE FROM requests WHERE at < ?').run(now - limits.requestsMs).changes);
+        requests += Number(db.prepare('DELETE FROM requests WHERE seq <= (SELECT seq FROM requests ORDER BY seq DESC LIMIT 1 OFFSET ?)').run(limits.maxRequests).changes);
         db.prepare('DELETE FROM conversations WHERE last_at < ?').run(now - limits.requestsMs);
         db.prepare('DELETE FROM events WHERE at < ?').run(now - limits.eventsMs);
         db.prepare('DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?)').run(limits.maxEvents);
         db.exec('COMMIT');
-        return { readings: Number(readings), requests: Number(requests) };
+        return { readings, requests };
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
         throw error;
@@ -223,7 +233,7 @@ export class HistoryDatabase {
 
   conversations(limit: number): ConversationSummary[] | undefined {
     const result = this.guard('read the conversations', (db) =>
-      (db.prepare('SELECT * FROM conversations ORDER BY last_at DESC, rowid DESC LIMIT ?').all(limit) as ConversationRowData[]).map(toConversation),
+      (db.prepare('SELECT * FROM conversations ORDER BY last_at DESC, rowid DESC LIMIT ?').all(limit) as unknown as ConversationRowData[]).map(toConversation),
     );
     return result.ok ? result.value : undefined;
   }
@@ -234,7 +244,7 @@ export class HistoryDatabase {
       const rows = conversationID
         ? db.prepare('SELECT * FROM requests WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?').all(conversationID, limit)
         : db.prepare('SELECT * FROM requests ORDER BY seq DESC LIMIT ?').all(limit);
-      return (rows as RequestRowData[]).map(toRequestEntry);
+      return (rows as unknown as RequestRowData[]).map(toRequestEntry);
     });
     return result.ok ? result.value : undefined;
   }
@@ -250,8 +260,8 @@ export class HistoryDatabase {
     return result.ok ? result.value : undefined;
   }
 
-  /** Readings since `since` (epoch ms), oldest first per series; of one provider, optionally of some accounts. */
-  readings(filter: { providerID?: ProviderID; recordID?: string; since: number }): ReadingRow[] | undefined {
+  /** Readings since `since` (epoch ms), oldest first per series; of one provider, optionally of one account and window. */
+  readings(filter: ReadingFilter): ReadingRow[] | undefined {
     const result = this.guard('read the usage history', (db) => {
       const where = ['r.minute >= ?'];
       const args: Array<string | number> = [Math.floor(filter.since / MINUTE)];
@@ -263,12 +273,16 @@ export class HistoryDatabase {
         where.push('s.record_id = ?');
         args.push(filter.recordID);
       }
+      if (filter.key) {
+        where.push('s.window_key = ?');
+        args.push(filter.key);
+      }
       const rows = db
         .prepare(
           `SELECT s.provider, s.record_id, s.window_key, s.label, r.at, r.percent, r.resets_at FROM readings r JOIN series s ON s.id = r.series_id
            WHERE ${where.join(' AND ')} ORDER BY r.series_id, r.minute`,
         )
-        .all(...args) as ReadingRowData[];
+        .all(...args) as unknown as ReadingRowData[];
       return rows.map(toReading);
     });
     return result.ok ? result.value : undefined;
@@ -283,7 +297,7 @@ export class HistoryDatabase {
             `SELECT s.provider, s.record_id, s.window_key, s.label, r.at, r.percent, r.resets_at FROM series s
              JOIN readings r ON r.series_id = s.id AND r.minute = (SELECT max(minute) FROM readings WHERE series_id = s.id)`,
           )
-          .all() as ReadingRowData[]
+          .all() as unknown as ReadingRowData[]
       ).map(toReading),
     );
     return result.ok ? result.value : undefined;

@@ -32,7 +32,6 @@ CREATE TABLE readings (
   resets_at INTEGER,
   PRIMARY KEY (series_id, minute)
 ) WITHOUT ROWID;
-CREATE INDEX readings_by_minute ON readings (minute);
 CREATE TABLE requests (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,

@@ -12,8 +12,11 @@
  */
 import { DEFAULT_NAMESPACE, type ProviderID } from '../../../shared/domain.js';
 import { GATEWAY_KEY_PLACEHOLDER, type AppInfo, type ClientSetting, type EventName, type EventPayload, type Notice, type Result, type UiCommand } from '../../../shared/ipc.js';
+import type { NoticeSource } from '../history/history.js';
+import type { ReadingFilter, ReadingRow } from '../history/history-db.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { PoolStore } from '../pool/store.js';
+import type { EnvOverrides } from '../rotation/policy.js';
 import { gatewayClientSettings } from '../providers/client-settings.js';
 import { RotaryError } from '../errors.js';
 import { dispatch } from './dispatch.js';
@@ -22,6 +25,7 @@ import { createEventHub } from './event-hub.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { createLoginSessions, type LoginDriver } from './login-sessions.js';
 import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort, VaultPort } from './types.js';
+import { forecastView, rotationSettingsView, usageHistoryView } from './forecast-views.js';
 import { findAccountView, poolView, providerAccounts, providersView } from './views.js';
 
 export interface AppServiceDeps {
@@ -36,6 +40,10 @@ export interface AppServiceDeps {
   activity?: ActivityPort;
   /** `vault:*` channels (service/vault-gate.ts). */
   vault?: VaultPort;
+  /** The history database: forecasts and charts read it; its notices (rebuilt, size cap) become `events:notice`. */
+  history?: { notices: NoticeSource; readings(filter: ReadingFilter): ReadingRow[] | undefined };
+  /** ROTARY_ROTATION_POLICY / ROTARY_FORECAST_LEAD_MINUTES, already parsed (they win over the stored settings). */
+  rotationEnv?: EnvOverrides;
   /** Electron main's clipboard. Absent over the web transport (the browser copies itself). */
   writeClipboard?: (text: string) => void;
   /** Electron's `shell.openExternal`. Absent over the web transport. */
@@ -116,6 +124,9 @@ export function createAppService(deps: AppServiceDeps): AppService {
   if (deps.store) {
     cleanups.push(deps.store.onNotice((n) => notify({ level: 'warning', code: n.kind, message: n.message })));
   }
+  if (deps.history) cleanups.push(deps.history.notices.onNotice((n) => notify(n)));
+  const rotationEnv = deps.rotationEnv ?? {};
+  const forecastDeps = { pool, history: deps.history, rotationEnv };
   if (deps.activity) cleanups.push(deps.activity.subscribe((event) => emit('events:activity', event)));
 
   const login = createLoginSessions({ driver: deps.login, pool, emit: (s) => emit('events:login', s) });
@@ -187,6 +198,15 @@ export function createAppService(deps: AppServiceDeps): AppService {
       });
     },
 
+    'usage:forecast': (input) => guarded(() => forecastView(forecastDeps, now(), input?.providerID)),
+    'usage:history': ({ providerID }) => guarded(() => usageHistoryView(forecastDeps, providerID, now())),
+    'settings:get': () => guarded(() => rotationSettingsView(pool, rotationEnv)),
+    'settings:set': (input) =>
+      guarded(async () => {
+        await pool.updateSettings(input);
+        return rotationSettingsView(pool, rotationEnv);
+      }),
+
     'login:start': ({ providerID, label }) => login.start(providerID, label),
     'login:submitCode': ({ sessionID, code }) => login.submitCode(sessionID, code),
     'login:cancel': async ({ sessionID }) => login.cancel(sessionID),
@@ -252,14 +272,17 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
   };
 
-  // Notices raised before anyone subscribed (a corrupt store found at start-up) are replayed on first subscription.
-  const early = deps.store?.pendingNotices() ?? [];
+  // Notices raised before anyone subscribed (a corrupt store or history found at start-up) are replayed on first subscription.
+  const early: Array<Omit<Notice, 'at'>> = [
+    ...(deps.store?.pendingNotices() ?? []).map((n) => ({ level: 'warning' as const, code: n.kind, message: n.message })),
+    ...(deps.history?.notices.pendingNotices() ?? []),
+  ];
   const events: ServiceEvents = {
     on(name, listener) {
       const off = hub.on(name, listener);
       if (name === 'events:notice' && early.length > 0) {
         const at = now();
-        for (const n of early) (listener as (p: Notice) => void)({ level: 'warning', code: n.kind, message: n.message, at });
+        for (const n of early) (listener as (p: Notice) => void)({ ...n, at });
       }
       return off;
     },

@@ -40,3 +40,8 @@ export const ANTHROPIC_GATEWAY_BASE = ANTHROPIC_API_BASE;
 export const ANTHROPIC_MAX_RESET_MS = 8 * 24 * 3600 * 1000;
 /** Stable key of the 5-hour window in usage snapshots (headers and the usage endpoint); the proactive switch watches it. */
 export const ANTHROPIC_FIVE_HOUR_KEY = 'five_hour';
+/** The account-wide weekly window (the drain-soonest policy spends the one that resets first). */
+export const ANTHROPIC_WEEKLY_KEY = 'seven_day';
+export const ANTHROPIC_FIVE_HOUR_MS = 5 * 3600 * 1000;
+/** Every other Anthropic window (weekly all, Sonnet, Opus, scoped) is a 7-day one. */
+export const ANTHROPIC_WEEK_MS = 7 * 24 * 3600 * 1000;

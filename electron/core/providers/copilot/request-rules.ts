@@ -22,7 +22,7 @@ import {
   modelFamily,
 } from '../request-rules.js';
 import type { HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
-import { COPILOT_EDITOR_HEADERS, COPILOT_GATEWAY_BASE, COPILOT_MAX_RESET_MS } from './constants.js';
+import { COPILOT_EDITOR_HEADERS, COPILOT_GATEWAY_BASE, COPILOT_MAX_RESET_MS, COPILOT_QUOTA_PERIOD_MS } from './constants.js';
 
 /** First day of next month, 00:00 UTC: when the premium quota resets. */
 export function nextMonthlyReset(now: number): number {
@@ -80,6 +80,9 @@ export const copilotRequestRules: ProviderRequestRules = {
   affinityKey: () => undefined,
   // Copilot's quota is monthly; it has no 5-hour window to switch on.
   sessionWindow: () => undefined,
+  // Its monthly premium quota plays the weekly window's part: capacity that expires at the reset.
+  weeklyWindow: (usage) => usage?.windows.find((w) => w.key === 'premium'),
+  windowLengthMs: (w) => (w.key === 'premium' ? COPILOT_QUOTA_PERIOD_MS : undefined),
   modelFamily,
 
   allLimitedResponse(input) {

@@ -36,3 +36,5 @@ export const CODEX_MAX_RESET_MS = 8 * 24 * 3600 * 1000;
  * proactive switch finds it by it.
  */
 export const CODEX_FIVE_HOUR_LABEL = '5-hour';
+/** Label of a Codex window a week long (both parsers name it so); the drain-soonest policy spends it first. */
+export const CODEX_WEEKLY_LABEL = 'Weekly';
