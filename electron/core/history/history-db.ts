@@ -326,6 +326,8 @@ export class HistoryDatabase {
       this.inode = fs.statSync(this.file).ino;
       const db = new DatabaseSync(this.file, { timeout: this.busyTimeoutMs });
       this.db = db;
+      // Before anything is written: a file from a newer Rotary is left exactly as it is.
+      this.checkVersion(db);
       // Before any table exists (a no-op afterwards): lets the size cap hand pages back.
       db.exec('PRAGMA auto_vacuum = INCREMENTAL');
       db.exec('PRAGMA journal_mode = WAL');
@@ -345,14 +347,18 @@ export class HistoryDatabase {
     }
   }
 
-  private migrate(db: DatabaseSync): void {
+  private checkVersion(db: DatabaseSync): number {
     const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
     if (version > HISTORY_SCHEMA_VERSION) {
       throw new NewerSchemaError(
         `${this.file} was written by a newer Rotary (history schema ${version}; this one knows ${HISTORY_SCHEMA_VERSION}). It is left as it is; history is kept in memory only.`,
       );
     }
-    if (version === HISTORY_SCHEMA_VERSION) return;
+    return version;
+  }
+
+  private migrate(db: DatabaseSync): void {
+    if (this.checkVersion(db) === HISTORY_SCHEMA_VERSION) return;
     db.exec('BEGIN IMMEDIATE');
     try {
       // Read again under the write lock: another process may have migrated meanwhile.

@@ -272,17 +272,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
   };
 
-  // Notices raised before anyone subscribed (a corrupt store or history found at start-up) are replayed on first subscription.
-  const early: Array<Omit<Notice, 'at'>> = [
+  // Notices raised before anyone subscribed (a corrupt store found at start-up, a history file
+  // rebuilt while the app opened) are replayed to a new subscriber.
+  const early = (): Array<Omit<Notice, 'at'>> => [
     ...(deps.store?.pendingNotices() ?? []).map((n) => ({ level: 'warning' as const, code: n.kind, message: n.message })),
     ...(deps.history?.notices.pendingNotices() ?? []),
   ];
   const events: ServiceEvents = {
     on(name, listener) {
       const off = hub.on(name, listener);
-      if (name === 'events:notice' && early.length > 0) {
+      if (name === 'events:notice') {
         const at = now();
-        for (const n of early) (listener as (p: Notice) => void)({ ...n, at });
+        for (const n of early()) (listener as (p: Notice) => void)({ ...n, at });
       }
       return off;
     },
