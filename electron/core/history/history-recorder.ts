@@ -105,6 +105,8 @@ export class HistoryRecorder {
   private lastCapNotice = -Infinity;
   private dropped = 0;
   private closed = false;
+  /** Write transactions so far (the bench compares them with the requests served). */
+  writes = 0;
 
   constructor(options: HistoryRecorderOptions) {
     this.db = options.db;
@@ -183,6 +185,7 @@ export class HistoryRecorder {
       this.failed(result);
       return false;
     }
+    this.writes++;
     if (this.failures > 0) {
       this.failures = 0;
       this.retryDelayMs = 0;
