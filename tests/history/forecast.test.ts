@@ -96,7 +96,12 @@ describe('burn rate and "at this pace"', () => {
 
   it('too few readings: unknown, not a guess from one sample', () => {
     expect(forecastWindow({ key: 'five_hour', label: '5-hour', readings: [{ at: NOW - MIN, percent: 30 }] }, NOW).outcome).toBe('unknown');
-    expect(forecastWindow({ key: 'five_hour', label: '5-hour', readings: series(2, (i) => 30 + i, () => undefined) }, NOW).outcome).toBe('unknown');
+    // Two readings (one rise), or three within a minute: still no rate.
+    expect(forecastWindow({ key: 'five_hour', label: '5-hour', readings: series(10, (i) => 30 + i, () => undefined).filter((_, i) => i % 10 === 0) }, NOW).outcome).toBe('unknown');
+    const quick = [0, 20, 40].map((s) => ({ at: NOW - 60_000 + s * 1000, percent: 30 + s / 10 }));
+    expect(forecastWindow({ key: 'five_hour', label: '5-hour', readings: quick }, NOW).outcome).toBe('unknown');
+    // Three readings over three minutes are enough.
+    expect(forecastWindow({ key: 'five_hour', label: '5-hour', readings: series(3, (i) => 30 + i, () => undefined) }, NOW).outcome).toBe('limit');
   });
 
   it('already at 100 %: limited; past its reset: empty again', () => {

@@ -31,8 +31,10 @@ export const FORECAST_SETTINGS = {
   maxLookbackMs: DAY,
   /** Grid points over the recent period (pairs for Theil–Sen: n·(n+1)/2). */
   gridSteps: 60,
-  /** No rate from less than this much time with readings. */
-  minSpanMs: 5 * MINUTE,
+  /** No rate from less than this much time with readings… */
+  minSpanMs: 2 * MINUTE,
+  /** …or from fewer readings than this (a rate is never one sample's). */
+  minReadings: 3,
   /** A fall of more than this many points is a reset, not rounding (headers have decimals, the usage endpoint whole numbers). */
   resetDropPercent: 5,
   /** The reported reset time moving later by more than this is a new window. */
@@ -125,11 +127,11 @@ function valueAt(points: ReadonlyArray<{ at: number; used: number }>, t: number,
 
 /**
  * Slope (points per hour) of one or more consumption series added up, over [now − lookback, now].
- * Undefined when the readings span less than `minSpanMs` or there are fewer than two of them.
+ * Undefined when the readings span less than `minSpanMs` or there are fewer than `minReadings`.
  */
 export function paceOf(series: ReadonlyArray<ReadonlyArray<{ at: number; used: number }>>, now: number, lookbackMs: number): number | undefined {
   const present = series.filter((s) => s.length > 0);
-  if (present.length === 0 || present.reduce((n, s) => n + s.length, 0) < 2) return undefined;
+  if (present.length === 0 || present.reduce((n, s) => n + s.length, 0) < FORECAST_SETTINGS.minReadings) return undefined;
   const first = Math.min(...present.map((s) => s[0]!.at));
   const start = Math.max(now - lookbackMs, first);
   if (now - start < FORECAST_SETTINGS.minSpanMs) return undefined;

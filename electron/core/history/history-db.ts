@@ -450,7 +450,7 @@ function prepareStatements(db: DatabaseSync): Statements {
        WHERE excluded.at >= readings.at`,
     ),
     request: db.prepare(
-      `INSERT OR IGNORE INTO requests (id, conversation_id, provider, at, method, path, model, stream, record_id, account_label, status,
+      `INSERT INTO requests (id, conversation_id, provider, at, method, path, model, stream, record_id, account_label, status,
        latency_ms, input_tokens, output_tokens, breakdown, rotations, pick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // The title is the first one given (as in memory); the account and model follow the newest request.

@@ -34,7 +34,7 @@ CREATE TABLE readings (
 ) WITHOUT ROWID;
 CREATE TABLE requests (
   seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   conversation_id TEXT NOT NULL,
   provider TEXT NOT NULL,
   at INTEGER NOT NULL,
