@@ -59,6 +59,8 @@ describe('keychain errors', () => {
     ['Cannot create an item in a locked collection', 'vault-locked', /unlock/i],
     ['Object does not exist at path “/org/freedesktop/secrets/collection/login”', 'vault-no-collection', /"login"/],
     ['The name org.freedesktop.secrets was not provided by any .service files', 'vault-unavailable', /gnome-keyring/],
+    // An item another process deleted mid-read is not a missing "login" keyring.
+    ['No such secret item at path: /org/freedesktop/secrets/collection/login/17', 'vault-error', /No such secret item/],
   ])('maps libsecret text %j to %s with a fix', (text, code, fix) => {
     const error = translateKeychainError(new Error(text));
     expect(error.code).toBe(code);

@@ -4,8 +4,12 @@
  * KWallet) on Linux. Errors from the Secret Service are translated into messages that
  * say how to fix them.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { RotaryError } from '../errors.js';
+import { withFileLock } from './file-lock.js';
 import type { Vault } from './vault.js';
 
 export const KEYCHAIN_SERVICE = 'Rotary';
@@ -39,7 +43,8 @@ export function translateKeychainError(error: unknown): RotaryError {
       { cause: error },
     );
   }
-  if (/collection\/login|Object does not exist at path|No such object|no default collection/i.test(text)) {
+  // `…/collection/login` itself missing; an item path below it (`…/collection/login/17`) is a vanished item, not this.
+  if (/collection\/login(?![\w/])|Object does not exist at path|No such object|no default collection/i.test(text)) {
     return new RotaryError(
       'vault-no-collection',
       'The keyring has no "login" collection to store tokens in. Open your keyring manager (Seahorse: "Passwords and Keys"), create a keyring named "login" and set it as default, then try again.',
@@ -65,13 +70,39 @@ async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
+/** An item that vanished between libsecret's search and its read (another process deleted it): worth one more try. */
+const VANISHED_ITEM = /No such secret item/i;
+
+/**
+ * keytar's `findCredentials` reads every item it found; when another process deletes one of
+ * them in between, libsecret reports a vanished item — or crashes the process outright
+ * (`secret_value_get_text: assertion 'value' failed`, then SIGSEGV; reproduced by
+ * tests/pool/keychain-race.test.ts). So every Rotary process serialises listing and deleting
+ * a service's items through one lock file per service, and a list that still meets a vanished
+ * item (someone outside Rotary) is retried.
+ */
+function keychainLock(service: string): string {
+  return path.join(os.tmpdir(), 'rotary-keychain-locks', createHash('sha256').update(service).digest('hex').slice(0, 24));
+}
+
+async function listAccounts(service: string): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await loadKeytar().findCredentials(service)).map((c) => c.account);
+    } catch (error) {
+      if (attempt >= 3 || !VANISHED_ITEM.test(error instanceof Error ? error.message : String(error))) throw error;
+    }
+  }
+}
+
 export function createKeytarVault(service = KEYCHAIN_SERVICE): Vault {
+  const lock = keychainLock(service);
   return {
     kind: 'keychain',
     location: service,
     get: (key) => guarded(async () => (await loadKeytar().getPassword(service, key)) ?? undefined),
     set: (key, value) => guarded(() => loadKeytar().setPassword(service, key, value)),
-    delete: (key) => guarded(() => loadKeytar().deletePassword(service, key)),
-    list: () => guarded(async () => (await loadKeytar().findCredentials(service)).map((c) => c.account)),
+    delete: (key) => guarded(() => withFileLock(lock, () => loadKeytar().deletePassword(service, key))),
+    list: () => guarded(() => withFileLock(lock, () => listAccounts(service))),
   };
 }
