@@ -162,7 +162,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       const timer = setInterval(() => warnings.check(), historyOptions?.warningsEveryMs ?? 15_000);
       timer.unref();
       stops.push(() => clearInterval(timer));
-      if (runtime.history) stops.push(runtime.history.onFlush(() => warnings.check()));
+      // After new readings too, but at most every 5 s: a busy gateway flushes every second.
+      let checkedAt = -Infinity;
+      if (runtime.history) {
+        stops.push(
+          runtime.history.onFlush(() => {
+            if (now() - checkedAt < 5_000) return;
+            checkedAt = now();
+            warnings.check();
+          }),
+        );
+      }
     }
     if (options.web) {
       if (!runtime.gateway || !runtime.service) throw new Error('The web UI needs a running gateway and the application service.');

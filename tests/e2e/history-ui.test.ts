@@ -153,12 +153,14 @@ describe('Provider Detail: usage history and forecasts', () => {
     await picks.first().waitFor();
     // The newest rows are in view: the conversation kept its account, and moved on after each 429.
     const texts = await picks.allTextContents();
-    expect(texts.some((t) => t.startsWith('kept (conversation)'))).toBe(true);
-    expect(texts.every((t) => /^(kept \(conversation\)|next after a failure|active account|drain soonest)/.test(t))).toBe(true);
+    expect(texts.some((t) => t.startsWith('conversation'))).toBe(true);
+    expect(texts.every((t) => /^(conversation|failover|active account|drain soonest)/.test(t))).toBe(true);
     expect(await picks.last().getAttribute('title')).toMatch(/^active-first: /);
     // The first request (scrolled out of view) was placed by the policy itself.
     const first = (await stack.service.call('activity:requests', { conversationID: 'anthropic:history-ui' })) as { ok: true; value: Array<{ pick?: { rule: string } }> };
     expect(first.value.at(-1)?.pick?.rule).toBe('active');
+    // After each 429 the next account took over: "failover".
+    expect(first.value.some((e) => e.pick?.rule === 'failover')).toBe(true);
     await browser.screenshot('history-request-list');
     expect(await axeBothThemes(page, 'request list with the Picked by column')).toEqual([]);
   });

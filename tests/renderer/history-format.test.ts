@@ -82,7 +82,8 @@ describe('forecast sentences', () => {
 
   it('the Picked by cell', () => {
     expect(pickText({ policy: 'drain-soonest', rule: 'drain-soonest', reason: 'x' })).toBe('drain soonest');
-    expect(pickText({ policy: 'active-first', rule: 'bound', reason: 'x' })).toBe('kept (conversation)');
+    expect(pickText({ policy: 'active-first', rule: 'bound', reason: 'x' })).toBe('conversation');
+    expect(pickText({ policy: 'active-first', rule: 'failover', reason: 'x' })).toBe('failover');
     expect(pickText(undefined)).toBe('—');
   });
 });

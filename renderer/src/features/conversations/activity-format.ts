@@ -65,14 +65,14 @@ export function shortModel(model: string | undefined): string {
 }
 
 const PICK_TEXT: Record<AccountPick['rule'], string> = {
-  bound: 'kept (conversation)',
+  bound: 'conversation',
   active: 'active account',
   proactive: 'proactive switch',
   'drain-soonest': 'drain soonest',
-  failover: 'next after a failure',
+  failover: 'failover',
 };
 
-/** The request list's "Picked by" cell: a short rule name ("drain soonest"); the reason goes in the title. */
+/** The request list's "Picked by" cell: a short rule name ("drain soonest", "conversation": it stayed on its account); the reason goes in the title. */
 export function pickText(pick: AccountPick | undefined): string {
   return pick ? PICK_TEXT[pick.rule] : '—';
 }
