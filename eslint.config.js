@@ -27,9 +27,10 @@ export default tseslint.config(
     },
   },
   // Layering inside the Electron-free code (README "Layout"): arrows run downward only.
-  //   cli/ desktop/ → core/runtime → web → service → gateway | clients → providers → rotation → pool
+  //   cli/ desktop/ → core/runtime → web → service → gateway | clients → providers → rotation → history → pool
   ...layer('electron/core/**/*.ts', []),
-  ...layer('electron/core/pool/**/*.ts', ['rotation', 'providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/pool/**/*.ts', ['history', 'rotation', 'providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
+  ...layer('electron/core/history/**/*.ts', ['rotation', 'providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
   ...layer('electron/core/rotation/**/*.ts', ['providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
   ...layer('electron/core/providers/**/*.ts', ['clients', 'gateway', 'service', 'web', 'runtime']),
   ...layer('electron/core/clients/**/*.ts', ['gateway', 'service', 'web', 'runtime']),

@@ -17,6 +17,11 @@
  * the provider's servers are not on the user's machine: it shows what the gateway itself
  * costs rather than how the proxy and the simulator fight over 2 cores.
  *
+ * A fourth target is the same gateway with its history off (`ROTARY_HISTORY=off`), in the same
+ * alternating rounds: CPU time per request with recording against without (issue 15: ≤ 5 %
+ * more), and how many history write transactions the recording gateway made per request (the
+ * hot path makes none: the recorder batches them on a timer).
+ *
  * Env: ROTARY_BENCH_ROUND_MS (default 2000), ROTARY_BENCH_ROUNDS (default 2 per target),
  * ROTARY_BENCH_LAYOUTS (default "shared,pinned").
  */
@@ -37,7 +42,7 @@ const MODES = ['non-streaming', 'streaming'] as const;
 type Mode = (typeof MODES)[number];
 
 interface Target {
-  name: 'direct' | 'gateway' | 'bare';
+  name: 'direct' | 'gateway' | 'bare' | 'gateway-no-history';
   origin: string;
   path: string;
   headers: Record<string, string>;
@@ -176,6 +181,13 @@ interface Row {
   /** CPU time per request (user + system) of each proxy process. */
   gatewayCpuUsPerReq: number;
   bareCpuUsPerReq: number;
+  /** The same gateway with the history off: its throughput and CPU per request. */
+  noHistory: { rps: number; p50: number; p99: number; ttfbP50: number; errors: number };
+  noHistoryCpuUsPerReq: number;
+  /** CPU per request with recording / without (1.03 = 3 % more). */
+  recordingCpuRatio: number;
+  /** History write transactions per request served by the recording gateway. */
+  historyWritesPerReq: number;
   addedP50Ms: number;
   addedP99Ms: number;
   addedTtfbP50Ms: number;
@@ -195,6 +207,8 @@ async function main(): Promise<void> {
   const gwInfo = gw.info as { url: string; key: string };
   const bare = await startChild('bare-proxy-child.ts', { ...baseEnv, ROTARY_BENCH_SETUP: JSON.stringify(setup) });
   const bareInfo = bare.info as { url: string };
+  const quiet = await startChild('gateway-child.ts', { ...baseEnv, ROTARY_BENCH_SETUP: JSON.stringify(setup), ROTARY_HISTORY: 'off' });
+  const quietInfo = quiet.info as { url: string; key: string };
 
   const simURL = new URL(setup.url);
   const common = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
@@ -206,6 +220,7 @@ async function main(): Promise<void> {
   };
   const gateway: Target = { name: 'gateway', origin: new URL(gwInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': gwInfo.key } };
   const bareProxy: Target = { name: 'bare', origin: new URL(bareInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': 'unused' } };
+  const noHistory: Target = { name: 'gateway-no-history', origin: new URL(quietInfo.url).origin, path: '/anthropic/v1/messages', headers: { ...common, 'x-api-key': quietInfo.key } };
 
   const allCores = `0-${os.cpus().length - 1}`;
   const applyLayout = (layout: Layout): void => {
@@ -216,6 +231,7 @@ async function main(): Promise<void> {
     setCores(sim.child.pid!, loadSide);
     setCores(gw.child.pid!, proxySide);
     setCores(bare.child.pid!, proxySide);
+    setCores(quiet.child.pid!, proxySide);
   };
   const pinning = canPin();
   const wanted = (process.env.ROTARY_BENCH_LAYOUTS ?? 'shared,pinned').split(',').map((x) => x.trim()) as Layout[];
@@ -228,26 +244,32 @@ async function main(): Promise<void> {
   for (const mode of MODES) {
     for (const c of CONCURRENCY) {
       // Warm every path (connections, JIT) before measuring.
-      for (const t of [direct, gateway, bareProxy]) await runRound(t, mode, c, 300);
+      for (const t of [direct, gateway, bareProxy, noHistory]) await runRound(t, mode, c, 300);
       gw.child.send('stats-reset');
       bare.child.send('stats-reset');
+      quiet.child.send('stats-reset');
       const d: Sample[] = [];
       const g: Sample[] = [];
       const b: Sample[] = [];
+      const q: Sample[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        // Rotate which goes first so none always gets the warmer machine.
-        const order: Array<[Target, Sample[]]> = [[direct, d], [gateway, g], [bareProxy, b]];
-        for (let k = 0; k < round % 3; k++) order.push(order.shift()!);
+        // Rotate which goes first so none always gets the warmer machine; the two gateways run back to back.
+        const order: Array<[Target, Sample[]]> = [[direct, d], [gateway, g], [noHistory, q], [bareProxy, b]];
+        for (let k = 0; k < round % 4; k++) order.push(order.shift()!);
         for (const [t, into] of order) into.push(await runRound(t, mode, c, ROUND_MS));
       }
-      const gwStats = await ask<{ rss: number; cpuMicros: number }>(gw.child, 'stats-get');
+      const gwStats = await ask<{ rss: number; cpuMicros: number; historyWrites?: number }>(gw.child, 'stats-get');
       const bareStats = await ask<{ rss: number; cpuMicros: number }>(bare.child, 'stats-get');
+      const quietStats = await ask<{ rss: number; cpuMicros: number }>(quiet.child, 'stats-get');
       const rss = gwStats.rss;
       const ds = summarize(merge(d));
       const gs = summarize(merge(g));
       const bs = summarize(merge(b));
       const gAll = merge(g);
       const bAll = merge(b);
+      const qAll = merge(q);
+      const gatewayCpu = gwStats.cpuMicros / Math.max(1, gAll.count + gAll.errors);
+      const quietCpu = quietStats.cpuMicros / Math.max(1, qAll.count + qAll.errors);
       const row: Row = {
         layout,
         mode,
@@ -257,8 +279,12 @@ async function main(): Promise<void> {
         bare: bs,
         vsBareRatio: r2(gs.rps / bs.rps),
         // Warm-up requests are outside the stats window; errors still cost CPU, so count them.
-        gatewayCpuUsPerReq: Math.round(gwStats.cpuMicros / Math.max(1, gAll.count + gAll.errors)),
+        gatewayCpuUsPerReq: Math.round(gatewayCpu),
         bareCpuUsPerReq: Math.round(bareStats.cpuMicros / Math.max(1, bAll.count + bAll.errors)),
+        noHistory: summarize(qAll),
+        noHistoryCpuUsPerReq: Math.round(quietCpu),
+        recordingCpuRatio: Math.round((gatewayCpu / quietCpu) * 1000) / 1000,
+        historyWritesPerReq: Math.round(((gwStats.historyWrites ?? 0) / Math.max(1, gAll.count + gAll.errors)) * 10_000) / 10_000,
         addedP50Ms: r2(gs.p50 - ds.p50),
         addedP99Ms: r2(gs.p99 - ds.p99),
         addedTtfbP50Ms: r2(gs.ttfbP50 - ds.ttfbP50),
@@ -267,7 +293,7 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       process.stderr.write(
-        `${layout} ${mode} c=${c}: direct ${ds.rps} req/s, gateway ${gs.rps} req/s (${Math.round(row.throughputRatio * 100)} %; bare proxy ${bs.rps}), +${row.addedP50Ms} ms p50, CPU ${row.gatewayCpuUsPerReq} vs ${row.bareCpuUsPerReq} µs/req\n`,
+        `${layout} ${mode} c=${c}: direct ${ds.rps} req/s, gateway ${gs.rps} req/s (${Math.round(row.throughputRatio * 100)} %; bare proxy ${bs.rps}), +${row.addedP50Ms} ms p50, CPU ${row.gatewayCpuUsPerReq} vs ${row.bareCpuUsPerReq} µs/req; history off ${row.noHistoryCpuUsPerReq} µs/req (recording ×${row.recordingCpuRatio}, ${row.historyWritesPerReq} writes/req)\n`,
       );
     }
   }
@@ -276,6 +302,7 @@ async function main(): Promise<void> {
 
   gw.child.send('stop');
   bare.child.send('stop');
+  quiet.child.send('stop');
   sim.child.send('stop');
 
   const header =
@@ -285,13 +312,24 @@ async function main(): Promise<void> {
     (r) =>
       `| ${r.layout} | ${r.mode} | ${r.concurrency} | ${r.direct.rps} | ${r.gateway.rps} | ${Math.round(r.throughputRatio * 100)} % | ${r.bare.rps} | ${Math.round(r.vsBareRatio * 100)} % | ${r.direct.p50} / ${r.direct.p99} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.addedP50Ms} / ${r.addedP99Ms} | ${r.direct.ttfbP50} / ${r.gateway.ttfbP50} | ${r.addedTtfbP50Ms} | ${r.gatewayCpuUsPerReq} / ${r.bareCpuUsPerReq} | ${r.gatewayPeakRssMB} |`,
   );
-  const table = [header, sep, ...lines].join('\n');
+  // Recording (history on) against the same gateway with the history off, in the same alternating rounds.
+  const historyHeader = '| cores | case | c | gateway req/s history on / off | CPU µs/req history on / off | CPU ratio on / off | history writes per request |';
+  const historySep = '|---|---|---:|---:|---:|---:|---:|';
+  const historyLines = rows.map(
+    (r) =>
+      `| ${r.layout} | ${r.mode} | ${r.concurrency} | ${r.gateway.rps} / ${r.noHistory.rps} | ${r.gatewayCpuUsPerReq} / ${r.noHistoryCpuUsPerReq} | ${r.recordingCpuRatio.toFixed(3)} | ${r.historyWritesPerReq} |`,
+  );
+  // One figure for all rows: the geometric mean of the per-row ratios (each row weighs the same, noise averages out).
+  const overallRatio = Math.round(Math.exp(rows.reduce((s, r) => s + Math.log(r.recordingCpuRatio), 0) / Math.max(1, rows.length)) * 1000) / 1000;
+  const maxWrites = Math.max(0, ...rows.map((r) => r.historyWritesPerReq));
+  const summary = `Recording (history on / off): CPU per request ×${overallRatio.toFixed(3)} (geometric mean over ${rows.length} rows); at most ${maxWrites} history write transactions per request.`;
+  const table = [header, sep, ...lines, '', historyHeader, historySep, ...historyLines, '', summary].join('\n');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
   process.stdout.write(`\nRotary gateway bench — ${startedAt.toISOString()} — ${machine}\nRounds: ${ROUNDS} × ${ROUND_MS} ms per target, alternating.\n\n${table}\n`);
 
-  const errors = rows.reduce((n, r) => n + r.direct.errors + r.gateway.errors + r.bare.errors, 0);
+  const errors = rows.reduce((n, r) => n + r.direct.errors + r.gateway.errors + r.bare.errors + r.noHistory.errors, 0);
   if (errors) process.stdout.write(`\n${errors} requests failed (counted as errors, excluded from latency).\n`);
-  const out = { startedAt: startedAt.toISOString(), machine, roundMs: ROUND_MS, rounds: ROUNDS, rows, table };
+  const out = { startedAt: startedAt.toISOString(), machine, roundMs: ROUND_MS, rounds: ROUNDS, rows, recordingCpuRatio: overallRatio, table };
   const dir = path.join(here, 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `gateway-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -27,6 +27,7 @@ import type { AppService } from './core/service/app-service.js';
 import { isAllowedExternalUrl } from './core/service/external-links.js';
 import { createVaultGate } from './core/service/vault-gate.js';
 import { poolView } from './core/service/views.js';
+import type { ForecastView } from '../shared/forecast.js';
 import { createNotificationPolicy } from './desktop/notifications.js';
 import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
@@ -94,11 +95,27 @@ function toMenuTemplate(items: TrayItem[]): MenuItemConstructorOptions[] {
   });
 }
 
+/** The forecasts the tray shows: read from the history at most every 30 s (pool events come every few seconds under load). */
+let trayForecasts: { at: number; view: ForecastView } | undefined;
+
 function refreshTray(): void {
   if (!tray || !runtime) return;
-  const model = trayMenuModel(poolView(runtime.pool, Date.now()).providers);
-  tray.setToolTip(model.tooltip);
-  tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.items)));
+  const now = Date.now();
+  const apply = () => {
+    if (!tray || !runtime) return;
+    const model = trayMenuModel(poolView(runtime.pool, Date.now()).providers, Date.now(), trayForecasts?.view.providers);
+    tray.setToolTip(model.tooltip);
+    tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.items)));
+  };
+  apply();
+  if (service && (!trayForecasts || now - trayForecasts.at > 30_000)) {
+    trayForecasts = { at: now, view: trayForecasts?.view ?? { at: now, providers: [] } };
+    void service.call('usage:forecast', undefined).then((res) => {
+      if (!res.ok) return;
+      trayForecasts = { at: Date.now(), view: res.value as ForecastView };
+      apply();
+    });
+  }
 }
 
 function hardenSessions(): void {

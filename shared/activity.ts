@@ -30,6 +30,25 @@ export const RotationEventSchema = z.object({
 });
 export type RotationEvent = z.infer<typeof RotationEventSchema>;
 
+/** The rotation policies (PRODUCT §3 and issue 15): which account a new conversation starts on. */
+export const ROTATION_POLICIES = ['active-first', 'drain-soonest'] as const;
+export const RotationPolicySchema = z.enum(ROTATION_POLICIES);
+export type RotationPolicy = z.infer<typeof RotationPolicySchema>;
+
+/**
+ * Why a request went to the account that served it: the policy in force and the rule that
+ * picked the account (`bound`: the conversation stays on its account; `active`: the active
+ * account; `proactive`: moved off a nearly full active account; `drain-soonest`: the usable
+ * account whose weekly window resets first; `failover`: the next account after a failure).
+ */
+export const AccountPickSchema = z.object({
+  policy: RotationPolicySchema,
+  rule: z.enum(['bound', 'active', 'proactive', 'drain-soonest', 'failover']),
+  /** e.g. "weekly window resets first (Sun 16:30); skipped Account 1: 5-hour limit forecast at 14:05" */
+  reason: z.string(),
+});
+export type AccountPick = z.infer<typeof AccountPickSchema>;
+
 export const RequestEntrySchema = z.object({
   id: z.string(),
   conversationID: z.string(),
@@ -47,6 +66,7 @@ export const RequestEntrySchema = z.object({
   outputTokens: z.number().optional(),
   breakdown: ContextBreakdownSchema.optional(),
   rotations: z.array(RotationEventSchema),
+  pick: AccountPickSchema.optional(),
 });
 export type RequestEntry = z.infer<typeof RequestEntrySchema>;
 
@@ -64,8 +84,36 @@ export const ConversationSummarySchema = z.object({
 });
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 
+/** An account is forecast to hit a limit within the lead time (at the pace of the last hour or so). */
+export const LimitForecastSchema = z.object({
+  at: z.number(),
+  providerID: ProviderIDSchema,
+  recordID: z.string(),
+  label: z.string(),
+  windowKey: z.string(),
+  windowLabel: z.string(),
+  /** When the limit is reached at this pace (epoch ms). */
+  limitAt: z.number(),
+  leadMinutes: z.number(),
+  /** e.g. "At this pace Account 1 reaches its 5-hour limit at 14:05 (in 24 min)." */
+  message: z.string(),
+});
+export type LimitForecast = z.infer<typeof LimitForecastSchema>;
+
+/** A limited (cooling-down) account can take requests again. */
+export const AccountFreedSchema = z.object({
+  at: z.number(),
+  providerID: ProviderIDSchema,
+  recordID: z.string(),
+  label: z.string(),
+  message: z.string(),
+});
+export type AccountFreed = z.infer<typeof AccountFreedSchema>;
+
 export type ActivityEvent =
   | { kind: 'request'; entry: RequestEntry }
   | { kind: 'rotation'; event: RotationEvent }
   | { kind: 'all-limited'; providerID: z.infer<typeof ProviderIDSchema>; message: string; retryAfterSec: number }
-  | { kind: 'needs-reauth'; providerID: z.infer<typeof ProviderIDSchema>; recordID: string; label: string };
+  | { kind: 'needs-reauth'; providerID: z.infer<typeof ProviderIDSchema>; recordID: string; label: string }
+  | { kind: 'limit-forecast'; warning: LimitForecast }
+  | { kind: 'account-freed'; freed: AccountFreed };

@@ -70,7 +70,16 @@ import {
   type ProviderID,
 } from './domain.js';
 import {
+  ForecastViewSchema,
+  LeadMinutesSchema,
+  RotationSettingsViewSchema,
+  UsageHistoryViewSchema,
+} from './forecast.js';
+import {
+  AccountFreedSchema,
+  RotationPolicySchema,
   ConversationSummarySchema,
+  LimitForecastSchema,
   RequestEntrySchema,
   RotationEventSchema,
 } from './activity.js';
@@ -298,6 +307,8 @@ export const ActivityEventSchema = z.discriminatedUnion('kind', [
     recordID: z.string(),
     label: z.string(),
   }),
+  z.object({ kind: z.literal('limit-forecast'), warning: LimitForecastSchema }),
+  z.object({ kind: z.literal('account-freed'), freed: AccountFreedSchema }),
 ]);
 
 export const AppInfoSchema = z.object({
@@ -396,6 +407,26 @@ export const CHANNELS = {
       .strict()
       .optional(),
     output: PoolViewSchema,
+  },
+  /**
+   * Forecasts (issue 15): per account and window the burn rate and "limit reached at" / "lasts
+   * past the reset", per provider how long the pool lasts. From the history database, so any
+   * process sees the gateway's readings.
+   */
+  'usage:forecast': {
+    input: z.object({ providerID: ProviderIDSchema.optional() }).strict().optional(),
+    output: ForecastViewSchema,
+  },
+  /** Provider Detail's charts and the weekly waste of one provider's accounts. */
+  'usage:history': { input: z.object({ providerID: ProviderIDSchema }).strict(), output: UsageHistoryViewSchema },
+  /** The rotation policy, the forecast lead time and the proactive threshold. */
+  'settings:get': { input: NoInput, output: RotationSettingsViewSchema },
+  /** Change any of them (stored in rotary.json; an environment variable still wins where set). */
+  'settings:set': {
+    input: z
+      .object({ rotationPolicy: RotationPolicySchema.optional(), forecastLeadMinutes: LeadMinutesSchema.optional(), proactiveThreshold: z.number().min(0).max(1).optional() })
+      .strict(),
+    output: RotationSettingsViewSchema,
   },
   /** Start a login; progress also arrives as `events:login`. */
   'login:start': {

@@ -85,3 +85,38 @@ export function familyLimitTexts(scoped: Record<string, { until: number }> | und
     .sort((a, b) => a[1].until - b[1].until)
     .map(([family, c]) => `${family.charAt(0).toUpperCase()}${family.slice(1)} limited until ${formatClock(c.until, now)}`);
 }
+
+/**
+ * A window's forecast as a phrase after "At this pace": "limit reached at 14:05", "lasts past
+ * the reset at 16:30", "lasts (no use lately)", "at the limit", "not enough readings yet".
+ */
+export function forecastText(f: { outcome: 'limited' | 'limit' | 'lasts' | 'unknown'; limitAt?: number | undefined; resetsAt?: number | undefined; perHour?: number | undefined }, now: number): string {
+  switch (f.outcome) {
+    case 'limited':
+      return 'at the limit';
+    case 'limit':
+      return `limit reached at ${formatClock(f.limitAt ?? now, now)}`;
+    case 'lasts':
+      if ((f.perHour ?? 0) < 0.05) return f.resetsAt !== undefined ? `no use lately; resets at ${formatClock(f.resetsAt, now)}` : 'no use lately';
+      return f.resetsAt !== undefined ? `lasts past the reset at ${formatClock(f.resetsAt, now)}` : 'lasts';
+    case 'unknown':
+      return 'not enough readings yet';
+  }
+}
+
+/** "The pool covers you until 14:05 (the first account frees up at 16:30)", "The pool lasts past Tue 12:00", … */
+export function poolCoverageText(
+  pool: { kind: 'until'; at: number; freesAt?: number | undefined } | { kind: 'lasts'; through: number } | { kind: 'idle' } | { kind: 'unknown' },
+  now: number,
+): string {
+  switch (pool.kind) {
+    case 'until':
+      return `At this pace the pool covers you until ${formatClock(pool.at, now)}${pool.freesAt !== undefined ? ` (the first account frees up at ${formatClock(pool.freesAt, now)})` : ''}.`;
+    case 'lasts':
+      return `At this pace the pool lasts past ${formatClock(pool.through, now)}.`;
+    case 'idle':
+      return 'No use lately: nothing to forecast.';
+    case 'unknown':
+      return 'Not enough readings yet for a forecast.';
+  }
+}

@@ -22,6 +22,7 @@ import { authSwitch } from './auth-switch.js';
 import { authUsage } from './auth-usage.js';
 import type { Command } from './command.js';
 import { doctor } from './doctor.js';
+import { config } from './config.js';
 import { gateway } from './gateway.js';
 import { CancelledError, CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, printError, printHelp, println, UsageError, type CliIO } from './io.js';
 import { packageInfo } from './package-root.js';
@@ -32,7 +33,7 @@ import { env } from './env.js';
 import { key } from './key.js';
 import { setup } from './setup.js';
 
-export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, vault, doctor, setup, env, key];
+export const COMMANDS: Command[] = [authList, authUsage, authSwitch, authReset, authDisable, authEnable, authLogout, authLogin, authAdd, authImport, gateway, vault, config, doctor, setup, env, key];
 
 const AUTH_HELP = `Usage: rotary auth <command> [options]
 
@@ -58,6 +59,8 @@ Environment:
   ROTARY_SECRET_BACKEND  keychain (default), encrypted-file or file (see \`rotary vault --help\`)
   ROTARY_VAULT_PASSPHRASE, ROTARY_VAULT_PASSPHRASE_FILE  the encrypted vault's passphrase
   ROTARY_UPSTREAM        replace every provider host (tests, demo)
+  ROTARY_ROTATION_POLICY, ROTARY_FORECAST_LEAD_MINUTES  override \`rotary config\` (see its --help)
+  ROTARY_HISTORY=off     keep no usage and request history (history.db)
   ROTARY_DEBUG=1         show stack traces of unexpected errors`;
 
 /** Run the CLI with `argv` (without `node` and the script). Returns the exit code; never throws. */

@@ -6,12 +6,14 @@ import {
   ageText as sharedAgeText,
   clampPercent,
   familyLimitTexts,
+  forecastText,
   formatClock,
   formatDuration,
   resetText as sharedResetText,
 } from '../../shared/usage-format.js';
 import { escapeControls } from '../../shared/plain-text.js';
 import { PROVIDER_NAMES, type AccountStatus, type AccountView, type ProviderID, type UsageWindow } from '../../shared/domain.js';
+import type { AccountForecast, WastedWeek, WindowForecast } from '../../shared/forecast.js';
 
 const BAR_CELLS = 10;
 const FULL = '█';
@@ -39,10 +41,14 @@ export function ageText(asOf: number, now: number): string {
 
 export const clockTime = formatClock;
 
-/** `█████░░░░░  52%  resets in 2 h 14 min`. */
-export function windowLine(window: UsageWindow, now: number): string {
+/** Width of the reset column, so the forecast column lines up ("resets in 6 d 23 h" fits). */
+const RESET_COLUMN = 24;
+
+/** `█████░░░░░  52%  resets in 2 h 14 min` (+ `  at this pace: limit reached at 14:05` with a forecast). */
+export function windowLine(window: UsageWindow, now: number, forecast?: WindowForecast): string {
   const percent = `${Math.round(clampPercent(window.percentUsed))}%`.padStart(4);
-  return `${bar(window.percentUsed)} ${percent}  ${resetText(window.resetsAt, now)}`;
+  const base = `${bar(window.percentUsed)} ${percent}  ${resetText(window.resetsAt, now)}`;
+  return forecast ? `${base.padEnd(BAR_CELLS + 7 + RESET_COLUMN)}  at this pace: ${forecastText(forecast, now)}` : base;
 }
 
 /** "ok", "cooling down until 14:05 (in 23 min)", "needs re-login", "disabled". */
@@ -91,7 +97,7 @@ export function quotedName(account: Pick<AccountView, 'label' | 'email'>): strin
  *     as of 2 min ago
  * ```
  */
-export function accountBlock(account: AccountView, now: number, indent = ''): string[] {
+export function accountBlock(account: AccountView, now: number, indent = '', forecast?: AccountForecast): string[] {
   const marker = account.isActive ? '●' : '○';
   const tags: string[] = [];
   if (account.isActive) tags.push('active');
@@ -106,7 +112,18 @@ export function accountBlock(account: AccountView, now: number, indent = ''): st
   // Window labels and errors come from provider answers: escaped like everything else shown.
   const labels = usage.windows.map((w) => escapeControls(w.label));
   const width = Math.max(...labels.map((l) => l.length));
-  usage.windows.forEach((window, i) => lines.push(`${indent}    ${labels[i]!.padEnd(width)}  ${windowLine(window, now)}`));
+  usage.windows.forEach((window, i) => {
+    lines.push(`${indent}    ${labels[i]!.padEnd(width)}  ${windowLine(window, now, forecast?.windows.find((f) => f.key === window.key))}`);
+  });
   lines.push(`${indent}    ${ageText(usage.asOf, now)}${usage.error ? ` (last update failed: ${escapeControls(usage.error)})` : ''}`);
   return lines;
+}
+
+/** `week ending Sun 14:00   62 % used   38 % expired unused` per completed week, newest first. */
+export function wasteLines(weeks: readonly WastedWeek[], now: number, indent = ''): string[] {
+  if (weeks.length === 0) return [`${indent}no completed week in the history yet`];
+  return weeks.map((w) => {
+    const seen = w.endedAt - w.lastReadingAt > 24 * 3600_000 ? `  (last reading ${formatClock(w.lastReadingAt, now)})` : '';
+    return `${indent}week ending ${formatClock(w.endedAt, now).padEnd(16)} ${`${Math.round(w.usedPercent)} %`.padStart(5)} used  ${`${Math.round(w.wastedPercent)} %`.padStart(5)} expired unused${seen}`;
+  });
 }

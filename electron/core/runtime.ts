@@ -9,6 +9,9 @@
  *   service   the application service every transport calls (`service: {…}`)
  *   gateway   the local gateway with its control API and activity log (`gateway: {…}`)
  *   web       the web transport serving the UI on the gateway (`web: {…}`)
+ *   history   usage readings and request summaries in ROTARY_HOME/history.db (on unless
+ *             `history: false` or ROTARY_HISTORY=off); with the gateway also its live
+ *             forecasts (drain-soonest rotation) and the ahead-of-time warnings
  *
  * `close()` stops them in reverse order and flushes the pool's batched bookkeeping.
  */
@@ -17,13 +20,18 @@ import { errorMessage } from './errors.js';
 import { GENERIC_KEY_COMMAND } from './clients/registry.js';
 import { ActivityLog } from './gateway/activity-log.js';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/gateway.js';
+import { createForecastWarnings, type ForecastWarnings } from './history/forecast-warnings.js';
+import { openHistory, type History } from './history/history.js';
+import { LiveForecasts, RecentReadings } from './history/live-forecasts.js';
+import type { WindowLength } from './history/provider-forecast.js';
 import { rotaryHome } from './paths.js';
 import { AccountPool } from './pool/account-pool.js';
 import { createConfBackend, PoolStore, type StoreBackend } from './pool/store.js';
 import { createVault, type Vault } from './pool/vault.js';
-import { provider } from './providers/registry.js';
+import { provider, rulesFor } from './providers/registry.js';
 import { createTokenManager, type TokenManager } from './providers/token-manager.js';
 import { createUsagePoller, type RotaryUsagePoller, type UsagePollerOptions } from './providers/usage-poller.js';
+import { rotationEnv, rotationSettings, type EnvOverrides } from './rotation/policy.js';
 import { createAppService, type AppService, type AppServiceDeps } from './service/app-service.js';
 import type { LoginDriver } from './service/login-sessions.js';
 import type { ActivityPort, GatewayPort, UsagePort } from './service/types.js';
@@ -86,7 +94,12 @@ export interface RuntimeOptions extends OpenCoreOptions {
   gateway?: Pick<GatewayOptions, 'port' | 'key' | 'maxBodyBytes' | 'log' | 'now'> & { dispatcher?: Dispatcher; optional?: boolean };
   /** Serve the web UI on the gateway (needs `gateway` and `service`). */
   web?: { staticDir: string };
+  /** The history database (default on). Tests inject a clock and a flush delay. */
+  history?: false | { now?: () => number; flushMs?: number; warningsEveryMs?: number };
 }
+
+/** Window lengths come from the provider's rules. */
+const windowLength: WindowLength = (providerID, window) => rulesFor(providerID).windowLengthMs(window);
 
 export interface Runtime extends Core {
   /** The one token manager of this process. */
@@ -97,6 +110,10 @@ export interface Runtime extends Core {
   /** Why the gateway is not running, when it was optional and could not start. */
   gatewayError?: string;
   web?: ReturnType<typeof mountWebTransport>;
+  history?: History;
+  /** With the gateway: the forecasts rotation and the warnings read (recent readings in memory). */
+  forecasts?: LiveForecasts;
+  warnings?: ForecastWarnings;
 }
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -104,16 +121,30 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const { pool, env, home } = core;
   const tokens = createTokenManager({ pool, env, home });
   let closing: Promise<void> | undefined;
-  const runtime: Runtime = { ...core, tokens, close: () => (closing ??= stopParts(runtime, core)) };
+  const stops: Array<() => void> = [];
+  const runtime: Runtime = { ...core, tokens, close: () => (closing ??= stopParts(runtime, core, stops)) };
   try {
+    // Read before anything starts: a bad value stops the start with a message naming the variable.
+    const rotationOverrides = rotationEnv(env);
+    const historyOptions = options.history === false ? undefined : (options.history ?? {});
+    const now = historyOptions?.now ?? options.gateway?.now ?? Date.now;
+    if (historyOptions) {
+      const log = options.gateway?.log ?? options.warn;
+      runtime.history = openHistory({ home, env, now, ...pick(historyOptions, 'flushMs'), ...(log ? { log } : {}) });
+      const history = runtime.history;
+      if (history) stops.push(pool.onUsage((providerID, recordID, usage) => history.recordUsage(providerID, recordID, usage)));
+    }
     if (options.poller) {
       runtime.poller = createUsagePoller({ pool, tokens, env, ...pick(options.poller, 'minIntervalMs', 'jitterMs') });
       if (options.poller.start) runtime.poller.start();
     }
     // The activity log belongs to the gateway; the service reads it, so it exists before both.
-    const activity = options.gateway ? new ActivityLog() : undefined;
-    if (options.service) runtime.service = createRuntimeService(runtime, options.service, activity);
+    const activity = options.gateway ? new ActivityLog({ store: runtime.history?.activity }) : undefined;
+    if (options.service) runtime.service = createRuntimeService(runtime, options.service, activity, rotationOverrides);
     if (options.gateway) {
+      const settings = () => rotationSettings(pool.settings(), rotationOverrides);
+      const forecasts = new LiveForecasts({ pool, recent: runtime.history?.recent ?? new RecentReadings(now), windowLength, settings, now });
+      runtime.forecasts = forecasts;
       const { optional, ...gatewayOptions } = options.gateway;
       try {
         runtime.gateway = await createGateway({
@@ -121,12 +152,29 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           tokens,
           env,
           activity: activity!,
+          forecasts,
           ...(runtime.service ? { control: runtime.service } : {}),
           ...gatewayOptions,
         });
       } catch (error) {
         if (!optional) throw error;
         runtime.gatewayError = errorMessage(error);
+      }
+      const warnings = createForecastWarnings({ pool, forecasts, leadMinutes: () => settings().leadMinutes, emit: (event) => activity!.emit(event), now });
+      runtime.warnings = warnings;
+      const timer = setInterval(() => warnings.check(), historyOptions?.warningsEveryMs ?? 15_000);
+      timer.unref();
+      stops.push(() => clearInterval(timer));
+      // After new readings too, but at most every 5 s: a busy gateway flushes every second.
+      let checkedAt = -Infinity;
+      if (runtime.history) {
+        stops.push(
+          runtime.history.onFlush(() => {
+            if (now() - checkedAt < 5_000) return;
+            checkedAt = now();
+            warnings.check();
+          }),
+        );
       }
     }
     if (options.web) {
@@ -140,17 +188,24 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   return runtime;
 }
 
-/** Stops what `startRuntime` started, last first, then flushes and closes the pool. */
-async function stopParts(runtime: Runtime, core: Core): Promise<void> {
+/** Stops what `startRuntime` started, last first, then flushes and closes the history and the pool. */
+async function stopParts(runtime: Runtime, core: Core, stops: Array<() => void>): Promise<void> {
   runtime.web?.close();
   runtime.service?.close();
   runtime.poller?.stop();
+  for (const stop of stops.splice(0)) stop();
   await runtime.gateway?.close();
+  await runtime.history?.close();
   await core.close();
 }
 
 /** The application service over this process's parts. Ports read the runtime lazily: the gateway starts after the service. */
-function createRuntimeService(runtime: Runtime, options: NonNullable<RuntimeOptions['service']>, activity: ActivityLog | undefined): AppService {
+function createRuntimeService(
+  runtime: Runtime,
+  options: NonNullable<RuntimeOptions['service']>,
+  activity: ActivityLog | undefined,
+  rotationOverrides: EnvOverrides,
+): AppService {
   const { pool, env } = runtime;
   const upstreamOrigin = originOf(env.ROTARY_UPSTREAM);
   const login: LoginDriver = {
@@ -177,7 +232,7 @@ function createRuntimeService(runtime: Runtime, options: NonNullable<RuntimeOpti
     },
   };
   const activityPort: ActivityPort | undefined = activity && {
-    conversations: (limit = 50) => activity.conversations().slice(0, limit),
+    conversations: (limit = 50) => activity.conversations(limit),
     requests: (conversationID, limit) => activity.requests(conversationID, limit),
     subscribe: (listener) => activity.subscribe(listener),
   };
@@ -190,6 +245,8 @@ function createRuntimeService(runtime: Runtime, options: NonNullable<RuntimeOpti
     gateway,
     ...(usage ? { usage } : {}),
     ...(activityPort ? { activity: activityPort } : {}),
+    ...(runtime.history ? { history: runtime.history } : {}),
+    rotationEnv: rotationOverrides,
     ...(upstreamOrigin ? { extraExternalOrigins: [upstreamOrigin] } : {}),
     vault: openVaultPort(runtime.vault),
     setup: { env, home: runtime.home, keyCommand: options.keyCommand ?? GENERIC_KEY_COMMAND },

@@ -1,8 +1,9 @@
 /**
  * Which gateway events deserve a desktop notification, and how often. A burst of 429s must
  * not become a burst of notifications: rotations are shown at most once a minute per
- * provider, "all limited" at most once per five minutes per provider, and "needs re-login"
- * once per account per half hour. Stateful only through the injected clock.
+ * provider, "all limited" at most once per five minutes per provider, "needs re-login" and a
+ * limit forecast once per account (and window) per half hour, "available again" once per
+ * account per ten minutes. Stateful only through the injected clock.
  */
 import { PROVIDER_NAMES } from '../../shared/domain.js';
 import type { ActivityEvent } from '../../shared/activity.js';
@@ -17,6 +18,8 @@ export interface NotificationPolicyOptions {
   rotationIntervalMs?: number;
   allLimitedIntervalMs?: number;
   reauthIntervalMs?: number;
+  forecastIntervalMs?: number;
+  freedIntervalMs?: number;
 }
 
 export function createNotificationPolicy(options: NotificationPolicyOptions = {}) {
@@ -25,6 +28,8 @@ export function createNotificationPolicy(options: NotificationPolicyOptions = {}
     rotation: options.rotationIntervalMs ?? 60_000,
     'all-limited': options.allLimitedIntervalMs ?? 5 * 60_000,
     'needs-reauth': options.reauthIntervalMs ?? 30 * 60_000,
+    'limit-forecast': options.forecastIntervalMs ?? 30 * 60_000,
+    'account-freed': options.freedIntervalMs ?? 10 * 60_000,
   };
   const lastShown = new Map<string, number>();
 
@@ -58,6 +63,16 @@ export function createNotificationPolicy(options: NotificationPolicyOptions = {}
             title: `${PROVIDER_NAMES[event.providerID]}: log in again`,
             body: `${event.label} was signed out. Open Settings → ${PROVIDER_NAMES[event.providerID]} and add the account again.`,
           };
+        case 'limit-forecast': {
+          const w = event.warning;
+          if (!allowed('limit-forecast', `${w.providerID}:${w.recordID}:${w.windowKey}`)) return undefined;
+          return { title: `${PROVIDER_NAMES[w.providerID]}: ${w.label} runs out soon`, body: w.message };
+        }
+        case 'account-freed': {
+          const f = event.freed;
+          if (!allowed('account-freed', `${f.providerID}:${f.recordID}`)) return undefined;
+          return { title: `${PROVIDER_NAMES[f.providerID]}: ${f.label} is available again`, body: f.message };
+        }
       }
     },
   };

@@ -1,10 +1,13 @@
 /**
  * The tray menu as data: main.ts turns it into an Electron Menu, tests read it directly.
- * One section per connected provider: the active account with its usage, then a
- * "Switch account" submenu when there is more than one account.
+ * One section per connected provider: the active account with its usage and, from the
+ * forecasts, what this pace leads to (the active account's next limit, else how long the pool
+ * lasts), then a "Switch account" submenu when there is more than one account.
  */
 import type { UsageSnapshot } from '../../shared/domain.js';
+import type { ProviderForecast } from '../../shared/forecast.js';
 import type { ProviderAccounts } from '../../shared/ipc.js';
+import { formatClock } from '../../shared/usage-format.js';
 
 export type TrayAction =
   | { type: 'switch'; providerID: ProviderAccounts['providerID']; recordID: string }
@@ -46,16 +49,28 @@ function minutesLeft(until: number, now: number): string {
   return min >= 90 ? `${Math.round(min / 60)} h left` : `${min} min left`;
 }
 
-export function trayMenuModel(providers: ProviderAccounts[], now: number = Date.now()): TrayModel {
+/** "5-hour limit at 14:05" for the active account, else "pool lasts until 18:10" / "pool lasts past Tue 12:00"; undefined without a forecast. */
+export function forecastLine(forecast: ProviderForecast | undefined, activeID: string, now: number): string | undefined {
+  if (!forecast) return undefined;
+  const soonest = forecast.accounts.find((a) => a.recordID === activeID)?.soonest;
+  if (soonest) return `${soonest.label} limit at ${formatClock(soonest.limitAt, now)}`;
+  if (forecast.pool.kind === 'until') return `pool lasts until ${formatClock(forecast.pool.at, now)}`;
+  if (forecast.pool.kind === 'lasts') return `pool lasts past ${formatClock(forecast.pool.through, now)}`;
+  return undefined;
+}
+
+export function trayMenuModel(providers: ProviderAccounts[], now: number = Date.now(), forecasts: readonly ProviderForecast[] = []): TrayModel {
   const items: TrayItem[] = [];
   const tips: string[] = [];
   for (const p of providers) {
     if (p.accounts.length === 0) continue;
     const active = p.accounts.find((a) => a.isActive) ?? p.accounts[0]!;
     const usage = usageLine(active.usage);
+    const ahead = forecastLine(forecasts.find((f) => f.providerID === p.providerID), active.id, now);
     items.push({ kind: 'label', text: `${p.name}: ${active.label}${statusSuffix(active, now)}` });
     if (usage) items.push({ kind: 'label', text: `   ${usage}` });
-    tips.push(`${p.name}: ${active.label}${usage ? ` — ${usage}` : ''}`);
+    if (ahead) items.push({ kind: 'label', text: `   At this pace: ${ahead}` });
+    tips.push(`${p.name}: ${active.label}${usage ? ` — ${usage}` : ''}${ahead ? ` · ${ahead}` : ''}`);
     if (p.accounts.length > 1) {
       items.push({
         kind: 'submenu',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createNotificationPolicy } from '../../electron/desktop/notifications.js';
 import { trayMenuModel, usageLine, type TrayItem } from '../../electron/desktop/tray-model.js';
 import type { ActivityEvent } from '../../shared/activity.js';
+import type { ProviderForecast } from '../../shared/forecast.js';
 import type { ProviderAccounts } from '../../shared/ipc.js';
 
 const NOW = 1_750_000_000_000;
@@ -59,6 +60,26 @@ describe('tray menu model', () => {
     ]);
     expect(model.tooltip).toContain('Anthropic: Work — 5h 42%');
     expect(model.items.at(-1)).toEqual({ kind: 'action', label: 'Quit', action: { type: 'quit' } });
+  });
+
+  it('puts the forecast in the tooltip and the menu: the active account\'s next limit, else how long the pool lasts', () => {
+    const providers: ProviderAccounts[] = [{ providerID: 'anthropic', name: 'Anthropic', activeID: 'b', accounts: [account('b', 'Work', { isActive: true, usage })] }];
+    const limitAt = new Date(NOW).setHours(14, 5, 0, 0);
+    const forecast = (soonest: boolean): ProviderForecast => ({
+      providerID: 'anthropic',
+      policy: 'active-first',
+      leadMinutes: 30,
+      pace: [{ key: 'five_hour', label: '5-hour', perHour: 30 }],
+      pool: { kind: 'until', at: limitAt + 3_600_000 },
+      accounts: [{ recordID: 'b', label: 'Work', windows: [], ...(soonest ? { soonest: { key: 'five_hour', label: '5-hour', limitAt } } : {}) }],
+    });
+    const withLimit = trayMenuModel(providers, limitAt - 60_000, [forecast(true)]);
+    expect(withLimit.tooltip).toBe('Rotary\nAnthropic: Work — 5h 42% · 7d 100% · 5-hour limit at 14:05');
+    expect(withLimit.items).toContainEqual({ kind: 'label', text: '   At this pace: 5-hour limit at 14:05' });
+    const pool = trayMenuModel(providers, limitAt - 60_000, [forecast(false)]);
+    expect(pool.tooltip).toBe('Rotary\nAnthropic: Work — 5h 42% · 7d 100% · pool lasts until 15:05');
+    // Without forecasts (history off, not read yet) it is what it was.
+    expect(trayMenuModel(providers, NOW).tooltip).toBe('Rotary\nAnthropic: Work — 5h 42% · 7d 100%');
   });
 
   it('has no switch submenu for a single account and a hint when there are none', () => {

@@ -33,6 +33,8 @@ export interface StackOptions {
   key?: string;
   /** Start the background usage poller (default false: tests refresh explicitly). */
   pollUsage?: boolean;
+  /** The gateway's and the history's clock (tests that build up a usage history without waiting). */
+  now?: () => number;
   log?: (line: string) => void;
   /** Extra environment for the core (e.g. a temporary HOME for "Connect a tool", which writes the tools' config files there). */
   env?: Record<string, string>;
@@ -89,13 +91,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(secrets === 'keychain' ? { vault: createKeytarVault(vaultService) } : { warn: () => undefined }),
     poller: { start: options.pollUsage ?? false, jitterMs: 0, minIntervalMs: 0 },
     service: { shell: 'web', version, callbackPorts: [0] },
-    gateway: { port: options.port ?? 0, key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`, ...(options.log ? { log: options.log } : {}) },
+    gateway: { port: options.port ?? 0, key: options.key ?? `rk-test-${randomBytes(12).toString('hex')}`, ...(options.log ? { log: options.log } : {}), ...(options.now ? { now: options.now } : {}) },
     web: { staticDir: RENDERER_DIST },
+    ...(options.now ? { history: { now: options.now } } : {}),
   });
   const service = core.service!;
   // The service reads `core.gateway` lazily, so replacing it (stop, start) is what the UI sees.
   const first = core.gateway!;
-  const gatewayOptions = { port: first.port, key: first.key, activity: first.activity, ...(options.log ? { log: options.log } : {}) };
+  const gatewayOptions = {
+    port: first.port,
+    key: first.key,
+    activity: first.activity,
+    ...(core.forecasts ? { forecasts: core.forecasts } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
   const poller = core.poller!;
 
   const issued = new Set<string>();

@@ -500,7 +500,8 @@ describe('long conversations and window sizes (issue 14 §6, §7)', () => {
       const headers = await page.evaluate<Array<{ text: string; scroll: number; client: number; wrap: string }>>(
         "[...document.querySelectorAll('[data-testid=conversation-requests] th')].map((th) => ({ text: th.textContent, scroll: th.scrollWidth, client: th.clientWidth, wrap: getComputedStyle(th).whiteSpace }))",
       );
-      expect(headers.length).toBe(6);
+      // Time, Model, Account, Picked by, Status, Tokens, Latency.
+      expect(headers.length).toBe(7);
       for (const h of headers) {
         expect(h.scroll, `column header "${h.text}" is cut`).toBeLessThanOrEqual(h.client);
         expect(h.wrap).toBe('nowrap');

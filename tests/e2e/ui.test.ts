@@ -411,7 +411,10 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => dialog.getByRole('tab', { name: 'Anthropic' }).getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('ArrowRight');
+    await expect.poll(() => dialog.getByRole('tab', { name: 'Rotation' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowRight');
     await expect.poll(() => dialog.getByRole('tab', { name: 'About' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => dialog.getByRole('tab', { name: 'Anthropic' }).getAttribute('aria-selected')).toBe('true');
     await dialog.getByTestId('provider-detail').waitFor();

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STORE_SCHEMA_VERSION } from '../../electron/core/pool/store-schema.js';
 import { openCore } from '../../electron/core/runtime.js';
 import { parseAccountSecretKey } from '../../electron/core/pool/vault.js';
 import { hasSecretService } from '../helpers/keychain.js';
@@ -170,6 +171,24 @@ describe('corrupted store file', () => {
     cleanups.push(() => core.close());
     expect(core.store.pendingNotices()).toEqual([]);
     await core.pool.add({ providerID: 'anthropic', secret: { access: 'x' } });
-    expect(JSON.parse(fs.readFileSync(path.join(home, 'rotary.json'), 'utf8')).schemaVersion).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(home, 'rotary.json'), 'utf8')).schemaVersion).toBe(STORE_SCHEMA_VERSION);
+  });
+
+  it('migrates a version-1 file: accounts and the proactive threshold kept, the rotation settings filled in', async () => {
+    const { home, cleanup } = makeTempHome();
+    cleanups.push(cleanup);
+    const record = { id: 'r1', providerID: 'anthropic', namespace: 'default', label: 'Work', createdAt: 1, updatedAt: 1, health: { successCount: 3, failureCount: 0 } };
+    const v1 = { schemaVersion: 1, providers: { anthropic: { active: { default: 'r1' }, order: { default: ['r1'] }, switchSeq: 0, records: [record] } }, settings: { proactiveThreshold: 0.8 } };
+    fs.writeFileSync(path.join(home, 'rotary.json'), JSON.stringify(v1));
+    const core = await openCore({ home, env: { ROTARY_SECRET_BACKEND: 'file' }, warn: () => undefined, reconcile: false });
+    cleanups.push(() => core.close());
+    expect(core.pool.settings()).toEqual({ proactiveThreshold: 0.8, rotationPolicy: 'active-first', forecastLeadMinutes: 30 });
+    expect(core.pool.getRecord('anthropic', 'r1')?.label).toBe('Work');
+    await core.pool.updateSettings({ rotationPolicy: 'drain-soonest' });
+    const written = JSON.parse(fs.readFileSync(path.join(home, 'rotary.json'), 'utf8'));
+    expect(written.schemaVersion).toBe(2);
+    expect(written.settings).toEqual({ proactiveThreshold: 0.8, rotationPolicy: 'drain-soonest', forecastLeadMinutes: 30 });
+    expect(written.providers.anthropic.records[0].health.successCount).toBe(3);
+    await expect(core.pool.updateSettings({ forecastLeadMinutes: 0 })).rejects.toThrow(/Invalid setting/);
   });
 });

@@ -68,3 +68,44 @@ it('mergeUsage keeps windows only the usage endpoint knows', () => {
   const fresh = { asOf: 2, source: 'headers' as const, windows: [{ key: 'five_hour', label: '5-hour', percentUsed: 9 }] };
   expect(mergeUsage(prev, fresh).windows.map((w) => [w.key, w.percentUsed])).toEqual([['five_hour', 9], ['seven_day_opus', 5]]);
 });
+
+describe('planCandidates: drain-soonest (new conversations)', () => {
+  const weekly: Record<string, number | undefined> = { a: NOW + 6 * 86_400_000, b: NOW + 86_400_000, c: NOW + 3 * 86_400_000, d: undefined };
+  const drain = (limits: Record<string, number | undefined>) => ({
+    leadMs: 30 * 60_000,
+    weekly: (r: AccountRecord) => (weekly[r.id] !== undefined ? { resetsAt: weekly[r.id]!, label: '7-day (all)' } : undefined),
+    takeoverLimitAt: (r: AccountRecord) => limits[r.id],
+  });
+  const s = snap([rec('a'), rec('b'), rec('c'), rec('d')], 'a');
+
+  it('orders by weekly reset, unknown resets last; a bound conversation stays', () => {
+    const plan = planCandidates({ snapshot: s, boundID: undefined, now: NOW, proactiveThreshold: 0.95, policy: 'drain-soonest', drain: drain({}) });
+    expect(plan.candidates.map((r) => r.id)).toEqual(['b', 'c', 'a', 'd']);
+    expect(plan.pick).toEqual({ policy: 'drain-soonest', rule: 'drain-soonest', reason: expect.stringMatching(/^its 7-day \(all\) window resets first/) });
+    const bound = planCandidates({ snapshot: s, boundID: 'a', now: NOW, proactiveThreshold: 0.95, policy: 'drain-soonest', drain: drain({}) });
+    expect(bound.candidates[0]!.id).toBe('a');
+    expect(bound.pick?.rule).toBe('bound');
+  });
+
+  it('puts accounts forecast to hit a limit within the lead time last; when every one is, the one that lasts longest', () => {
+    const soon = planCandidates({ snapshot: s, boundID: undefined, now: NOW, proactiveThreshold: 0.95, policy: 'drain-soonest', drain: drain({ b: NOW + 10 * 60_000, c: NOW + 2 * 3600_000 }) });
+    expect(soon.candidates.map((r) => r.id)).toEqual(['c', 'a', 'd', 'b']);
+    expect(soon.pick?.reason).toMatch(/; skipped b \(limit forecast at \d\d:\d\d\): within the 30-minute lead time$/);
+    const all = planCandidates({
+      snapshot: s,
+      boundID: undefined,
+      now: NOW,
+      proactiveThreshold: 0.95,
+      policy: 'drain-soonest',
+      drain: drain({ a: NOW + 60_000, b: NOW + 5 * 60_000, c: NOW + 20 * 60_000, d: NOW + 2 * 60_000 }),
+    });
+    expect(all.candidates.map((r) => r.id)).toEqual(['c', 'b', 'd', 'a']);
+    expect(all.pick?.reason).toMatch(/^every account is forecast to reach a limit within 30 min; this one lasts longest/);
+  });
+
+  it('without forecasts (drain inputs missing) it plans like active-first', () => {
+    const plan = planCandidates({ snapshot: s, boundID: undefined, now: NOW, proactiveThreshold: 0.95, policy: 'drain-soonest' });
+    expect(plan.candidates[0]!.id).toBe('a');
+    expect(plan.pick).toEqual({ policy: 'drain-soonest', rule: 'active', reason: 'the active account' });
+  });
+});

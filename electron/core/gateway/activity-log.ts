@@ -1,11 +1,17 @@
 /**
  * What went through the gateway lately, for the main window and `GET /events`: a ring
  * buffer of request entries, conversation summaries (most recent first) and a stream of
- * ActivityEvents. In memory only, bounded, and never holding tokens or request bodies
- * (types in shared/activity.ts).
+ * ActivityEvents. Bounded, and never holding tokens or request bodies (types in
+ * shared/activity.ts).
+ *
+ * With a `store` (the history database, history/history.ts) every entry and event is also
+ * written there (queued, off the hot path) and reads come from there, so a restart keeps the
+ * conversation list and another process sees the same list; when the store cannot answer
+ * (the database is off, locked or being rebuilt) reads fall back to what is in memory.
  */
 import { EventEmitter } from 'node:events';
 import type { ActivityEvent, ConversationSummary, RequestEntry } from '../../../shared/activity.js';
+import type { ActivityStore } from '../history/history.js';
 
 export interface ActivityLogOptions {
   /** Request entries kept (default 10,000: a long conversation stays whole in the request list). */
@@ -14,6 +20,8 @@ export interface ActivityLogOptions {
   maxConversations?: number;
   /** Non-request events kept for late subscribers (default 200). */
   maxEvents?: number;
+  /** Persistent copy to write through and read from. */
+  store?: ActivityStore | undefined;
 }
 
 /** Fixed-size ring: O(1) push, oldest overwritten. */
@@ -49,18 +57,23 @@ export class ActivityLog {
   /** Insertion order = least recently active first (re-inserted on every request). */
   private readonly convs = new Map<string, ConversationSummary>();
   private readonly maxConversations: number;
+  private readonly maxEvents: number;
   private readonly emitter = new EventEmitter();
+  private readonly store: ActivityStore | undefined;
 
   constructor(options: ActivityLogOptions = {}) {
     this.requestRing = new Ring(options.maxRequests ?? 10_000);
-    this.eventRing = new Ring(options.maxEvents ?? 200);
+    this.maxEvents = options.maxEvents ?? 200;
+    this.eventRing = new Ring(this.maxEvents);
     this.maxConversations = options.maxConversations ?? 200;
+    this.store = options.store;
     this.emitter.setMaxListeners(0);
   }
 
   /** A finished request: stored, its conversation updated, and pushed to subscribers. */
   addRequest(entry: RequestEntry, title?: string): void {
     this.requestRing.push(entry);
+    this.store?.addRequest(entry, title ?? entry.conversationID);
     const prev = this.convs.get(entry.conversationID);
     if (prev) this.convs.delete(entry.conversationID);
     const summary: ConversationSummary = {
@@ -89,16 +102,19 @@ export class ActivityLog {
       return;
     }
     this.eventRing.push(event);
+    this.store?.addEvent(event);
     this.emitter.emit('event', event);
   }
 
-  /** Conversations, most recently active first. */
-  conversations(): ConversationSummary[] {
-    return [...this.convs.values()].reverse();
+  /** Conversations, most recently active first (at most `maxConversations`). */
+  conversations(limit = this.maxConversations): ConversationSummary[] {
+    return this.store?.conversations(limit) ?? [...this.convs.values()].reverse().slice(0, limit);
   }
 
   /** Requests, newest first; only one conversation's when `conversationID` is given. */
   requests(conversationID?: string, limit = 200): RequestEntry[] {
+    const stored = this.store?.requests(conversationID, limit);
+    if (stored) return stored;
     const all = this.requestRing.newestFirst();
     const list = conversationID ? all.filter((r) => r.conversationID === conversationID) : all;
     return list.slice(0, limit);
@@ -109,9 +125,9 @@ export class ActivityLog {
     return this.requestRing.newestFirst().find((r) => !providerID || r.providerID === providerID);
   }
 
-  /** Recent rotation / all-limited / needs-reauth events, newest first. */
+  /** Recent rotation / all-limited / needs-reauth / forecast events, newest first. */
   recentEvents(): ActivityEvent[] {
-    return this.eventRing.newestFirst();
+    return this.store?.events(this.maxEvents) ?? this.eventRing.newestFirst();
   }
 
   /** Live events; returns the unsubscribe function. */

@@ -18,7 +18,7 @@ import type { AccountPool } from '../pool/account-pool.js';
 import { cacheCredentials } from '../providers/credential-cache.js';
 import { allProviders, providerForPath } from '../providers/registry.js';
 import type { CredentialSource } from '../rotation/contract.js';
-import { createRotatingFetch, upstreamTimeoutsFromEnv, type RotatingFetch } from '../rotation/rotating-fetch.js';
+import { createRotatingFetch, upstreamTimeoutsFromEnv, type RotatingFetch, type RotationForecasts } from '../rotation/rotating-fetch.js';
 import { ActivityLog } from './activity-log.js';
 import { handleControl, handleEvents, type ControlService } from './control-api.js';
 import { BodyBudget, createFrontDoor, expectContinue, maxBodyFromEnv, sendError, type Admission, type RoutePolicy } from './front-door.js';
@@ -66,6 +66,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** One line per notable event (start, rotation, all-limited, re-login). Never receives tokens. */
   log?: (line: string) => void;
+  /** Forecasts for the drain-soonest rotation policy (the runtime's live forecasts). */
+  forecasts?: RotationForecasts;
 }
 
 export interface Gateway {
@@ -157,12 +159,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     env,
     now,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.forecasts ? { forecasts: options.forecasts } : {}),
     onEvent: (event) => activity.emit(event),
   });
   const unsubscribeLog = activity.subscribe((event) => {
     if (event.kind === 'rotation') log(`rotation: ${event.event.message}`);
     else if (event.kind === 'all-limited') log(`all limited: ${event.message}`);
     else if (event.kind === 'needs-reauth') log(`needs re-login: ${event.label} (${event.providerID})`);
+    else if (event.kind === 'limit-forecast') log(`forecast: ${event.warning.message}`);
+    else if (event.kind === 'account-freed') log(`available again: ${event.freed.label} (${event.freed.providerID})`);
   });
   const budget = new BodyBudget(limits.maxInflightBodyBytes);
   const proxyDeps: ProxyDeps = {

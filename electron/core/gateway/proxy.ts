@@ -150,6 +150,7 @@ export async function handleProxy(
     if (summary.model) entry.model = summary.model;
     if (result.recordID) entry.recordID = result.recordID;
     if (result.label) entry.accountLabel = result.label;
+    if (result.pick) entry.pick = result.pick;
     if (tokens?.input !== undefined) entry.inputTokens = tokens.input;
     if (tokens?.output !== undefined) entry.outputTokens = tokens.output;
     if (summary.estimate) {

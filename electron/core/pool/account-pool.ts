@@ -26,7 +26,7 @@ import { accountStatus, cycleAfter, effectiveActiveID, isAvailable, isPermutatio
 import { applyOutcome, isSteadySuccess, type Outcome } from './outcome.js';
 import { PoolSync, type PoolChange, type PoolSyncOptions } from './pool-sync.js';
 import type { PoolStore } from './store.js';
-import type { ProviderEntry, StoreData } from './store-schema.js';
+import { SettingsSchema, type ProviderEntry, type Settings, type StoreData } from './store-schema.js';
 import { accountSecretKey, parseAccountSecretKey, type Vault } from './vault.js';
 
 export type { PoolChange };
@@ -48,6 +48,9 @@ export interface OutcomeInput extends Outcome {
   recordID: string;
 }
 
+/** Called with every usage snapshot as it is set (response headers or a poll). */
+export type UsageListener = (providerID: ProviderID, recordID: string, usage: UsageSnapshot) => void;
+
 export interface AccountPoolOptions extends PoolSyncOptions {
   store: PoolStore;
   vault: Vault;
@@ -59,6 +62,7 @@ export class AccountPool {
   readonly vault: Vault;
   private readonly now: () => number;
   private readonly sync: PoolSync;
+  private readonly usageListeners = new Set<UsageListener>();
 
   private constructor(options: AccountPoolOptions) {
     this.store = options.store;
@@ -324,6 +328,28 @@ export class AccountPool {
     if (!record) return;
     record.usage = usage;
     this.sync.deferUsage(providerID, recordID, usage);
+    for (const listener of this.usageListeners) listener(providerID, recordID, usage);
+  }
+
+  /**
+   * Every usage snapshot, as it is set (the history records them). Listeners run on the
+   * gateway's hot path: they must only queue.
+   */
+  onUsage(listener: UsageListener): () => void {
+    this.usageListeners.add(listener);
+    return () => void this.usageListeners.delete(listener);
+  }
+
+  /** Change settings (Settings, `rotary config set`); every process watching the file follows. */
+  async updateSettings(change: Partial<Settings>): Promise<Settings> {
+    let result: Settings | undefined;
+    await this.mutate((data) => {
+      const next = SettingsSchema.safeParse({ ...data.settings, ...change });
+      if (!next.success) throw new RotaryError('bad-input', `Invalid setting (${next.error.issues[0]?.path.join('.')}: ${next.error.issues[0]?.message}).`);
+      data.settings = next.data;
+      result = { ...next.data };
+    });
+    return result!;
   }
 
   /** The user cleared a cooldown (or re-logged in) by hand. */

@@ -3,9 +3,11 @@
  * Bump `STORE_SCHEMA_VERSION` and add a step to `MIGRATIONS` when the shape changes.
  */
 import { z } from 'zod';
+import { RotationPolicySchema } from '../../../shared/activity.js';
 import { AccountRecordSchema } from '../../../shared/domain.js';
+import { LeadMinutesSchema } from '../../../shared/forecast.js';
 
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 export const ProviderEntrySchema = z.object({
   /** Active record per namespace. */
@@ -18,21 +20,29 @@ export const ProviderEntrySchema = z.object({
 });
 export type ProviderEntry = z.infer<typeof ProviderEntrySchema>;
 
+export { LeadMinutesSchema };
+
 export const SettingsSchema = z.object({
-  /** New conversations move off an account whose 5-hour window is above this fraction. */
+  /** New conversations move off an account whose 5-hour window is above this fraction (active-first). */
   proactiveThreshold: z.number().min(0).max(1).default(0.95),
+  /** Which account a new conversation starts on (shared/activity.ts `RotationPolicy`). */
+  rotationPolicy: RotationPolicySchema.default('active-first'),
+  /** Warn this long before an account is forecast to hit a limit; drain-soonest avoids such accounts. */
+  forecastLeadMinutes: LeadMinutesSchema.default(30),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = { proactiveThreshold: 0.95, rotationPolicy: 'active-first', forecastLeadMinutes: 30 };
 
 export const StoreDataSchema = z.object({
   schemaVersion: z.literal(STORE_SCHEMA_VERSION),
   providers: z.record(z.string(), ProviderEntrySchema),
-  settings: SettingsSchema.default({ proactiveThreshold: 0.95 }),
+  settings: SettingsSchema.default(DEFAULT_SETTINGS),
 });
 export type StoreData = z.infer<typeof StoreDataSchema>;
 
 export function emptyStoreData(): StoreData {
-  return { schemaVersion: STORE_SCHEMA_VERSION, providers: {}, settings: { proactiveThreshold: 0.95 } };
+  return { schemaVersion: STORE_SCHEMA_VERSION, providers: {}, settings: { ...DEFAULT_SETTINGS } };
 }
 
 type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -41,7 +51,13 @@ type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
 export const MIGRATIONS: Record<number, Migration> = {
   // Version 0: files without `schemaVersion` (an empty file created by electron-store/conf).
   0: (data) => ({ ...emptyStoreData(), ...data, schemaVersion: 1 }),
+  // Version 1 → 2: settings gained the rotation policy and the forecast lead time (issue 15).
+  1: (data) => ({ ...data, settings: { ...DEFAULT_SETTINGS, ...(isObject(data.settings) ? data.settings : {}) }, schemaVersion: 2 }),
 };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export class StoreTooNewError extends Error {}
 

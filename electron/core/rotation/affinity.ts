@@ -2,9 +2,13 @@
  * Which account a request should try first, and in which order the rest follow
  * (PRODUCT §3): the conversation's bound account (prompt caches are per account) → the
  * active account → the others in pool order, skipping accounts that cool down, need a new
- * login or are disabled. Plus the proactive switch for new conversations.
+ * login or are disabled. Plus, for new conversations, the rotation policy: active-first with
+ * the proactive switch, or drain-soonest (issue 15). Every plan says why its first account
+ * was picked (`pick`), for the activity log.
  */
+import type { AccountPick, RotationPolicy } from '../../../shared/activity.js';
 import type { AccountRecord, PoolSnapshot, ProviderID, UsageWindow } from '../../../shared/domain.js';
+import { formatClock } from '../../../shared/usage-format.js';
 import { cycleAfter, isAvailable } from '../pool/order.js';
 
 interface Binding {
@@ -85,6 +89,18 @@ export interface CandidatePlan {
   all: AccountRecord[];
   /** Set when a new conversation was moved off a nearly-full active account. */
   proactive?: { fromID: string; toID: string };
+  /** Why `candidates[0]` goes first (absent when there is no candidate). */
+  pick?: AccountPick;
+}
+
+/** What the drain-soonest policy needs to know about an account (from the forecasts). */
+export interface DrainInputs {
+  /** Lead time: an account forecast to reach a limit sooner than this is not given a new conversation. */
+  leadMs: number;
+  /** The account's long (weekly) window: when it resets and what it is called. */
+  weekly(record: AccountRecord): { resetsAt: number; label: string } | undefined;
+  /** When it would reach a limit if it took the traffic (undefined: not before its windows reset). */
+  takeoverLimitAt(record: AccountRecord): number | undefined;
 }
 
 export interface PlanInput {
@@ -98,6 +114,10 @@ export interface PlanInput {
   family?: string | undefined;
   /** The window the proactive switch watches (the provider's 5-hour one), from the provider's rules. */
   sessionWindow(record: AccountRecord): UsageWindow | undefined;
+  /** The policy for new conversations (default active-first). */
+  policy?: RotationPolicy | undefined;
+  /** Needed by drain-soonest; without it drain-soonest plans like active-first. */
+  drain?: DrainInputs | undefined;
 }
 
 /** The watched window's percent used, when current (a window past its reset counts as empty). */
@@ -106,7 +126,7 @@ function sessionPercent(window: UsageWindow | undefined, now: number): number | 
   return window.resetsAt !== undefined && window.resetsAt <= now ? 0 : window.percentUsed;
 }
 
-export function planCandidates({ snapshot, boundID, now, proactiveThreshold, family, sessionWindow }: PlanInput): CandidatePlan {
+export function planCandidates({ snapshot, boundID, now, proactiveThreshold, family, sessionWindow, policy = 'active-first', drain }: PlanInput): CandidatePlan {
   const byID = new Map(snapshot.records.map((r) => [r.id, r]));
   const all = snapshot.orderedIDs.map((id) => byID.get(id)).filter((r): r is AccountRecord => r !== undefined);
   const ordered: AccountRecord[] = [];
@@ -121,9 +141,13 @@ export function planCandidates({ snapshot, boundID, now, proactiveThreshold, fam
   // The others in the user's order, starting after the active one: the account that failed last comes last.
   for (const id of cycleAfter(snapshot.orderedIDs, snapshot.activeID)) push(id);
 
+  const first = ordered[0];
+  if (!first) return { candidates: ordered, all };
+  if (boundOK) return { candidates: ordered, all, pick: { policy, rule: 'bound', reason: 'the conversation stays on its account (its prompt cache is there)' } };
+  if (policy === 'drain-soonest' && drain) return { ...drainSoonest(ordered, drain, now), all };
+
   // Proactive switch: only for conversations without a (healthy) binding; running ones stay put.
-  if (!boundOK && ordered.length > 1) {
-    const first = ordered[0]!;
+  if (ordered.length > 1) {
     const limit = proactiveThreshold * 100;
     const pct = sessionPercent(sessionWindow(first), now);
     if (pct !== undefined && pct >= limit) {
@@ -131,11 +155,41 @@ export function planCandidates({ snapshot, boundID, now, proactiveThreshold, fam
       if (idx > 0) {
         const [next] = ordered.splice(idx, 1);
         ordered.unshift(next!);
-        return { candidates: ordered, all, proactive: { fromID: first.id, toID: next!.id } };
+        const reason = `${first.label} is above ${Math.round(limit)} % of its 5-hour window`;
+        return { candidates: ordered, all, proactive: { fromID: first.id, toID: next!.id }, pick: { policy, rule: 'proactive', reason } };
       }
     }
   }
-  return { candidates: ordered, all };
+  const active = snapshot.activeID !== undefined ? byID.get(snapshot.activeID) : undefined;
+  const reason = first.id === snapshot.activeID ? 'the active account' : `the active account${active ? `, ${active.label},` : ''} is not available; next in the order`;
+  return { candidates: ordered, all, pick: { policy, rule: 'active', reason } };
+}
+
+/**
+ * Drain soonest: the usable account whose weekly window resets first goes first (what it has
+ * left expires soonest), then the others by their reset; an account forecast to reach a limit
+ * within the lead time goes behind every other one. When every account is, the one that lasts
+ * longest goes first: a request is never refused for a forecast.
+ */
+function drainSoonest(ordered: AccountRecord[], drain: DrainInputs, now: number): Pick<CandidatePlan, 'candidates' | 'pick'> {
+  const horizon = now + drain.leadMs;
+  const rows = ordered.map((record, i) => ({ record, i, weekly: drain.weekly(record), limitAt: drain.takeoverLimitAt(record) }));
+  const soon = (r: (typeof rows)[number]) => r.limitAt !== undefined && r.limitAt <= horizon;
+  const fine = rows.filter((r) => !soon(r)).sort((a, b) => (a.weekly?.resetsAt ?? Infinity) - (b.weekly?.resetsAt ?? Infinity) || a.i - b.i);
+  const risky = rows.filter(soon).sort((a, b) => b.limitAt! - a.limitAt! || a.i - b.i);
+  const leadMin = Math.round(drain.leadMs / 60_000);
+  const head = fine[0] ?? risky[0]!;
+  let reason: string;
+  if (fine.length > 0) {
+    reason = head.weekly ? `its ${head.weekly.label} window resets first (${formatClock(head.weekly.resetsAt, now)})` : 'no weekly reset known; first in the order';
+    if (risky.length > 0) {
+      const skipped = risky.map((r) => `${r.record.label} (limit forecast at ${formatClock(r.limitAt!, now)})`).join(', ');
+      reason += `; skipped ${skipped}: within the ${leadMin}-minute lead time`;
+    }
+  } else {
+    reason = `every account is forecast to reach a limit within ${leadMin} min; this one lasts longest (until ${formatClock(head.limitAt!, now)})`;
+  }
+  return { candidates: [...fine, ...risky].map((r) => r.record), pick: { policy: 'drain-soonest', rule: 'drain-soonest', reason } };
 }
 
 /**

@@ -102,6 +102,13 @@ export interface RotationRules {
   usageFromHeaders(headers: HeaderBag, now: number): UsageSnapshot | undefined;
   /** The window the proactive switch watches (the 5-hour one); undefined when the provider has none. */
   sessionWindow(usage: UsageSnapshot | undefined): UsageWindow | undefined;
+  /**
+   * The account-wide long window the drain-soonest policy spends first (the weekly one;
+   * Copilot: its monthly premium quota); undefined when the provider has none.
+   */
+  weeklyWindow(usage: UsageSnapshot | undefined): UsageWindow | undefined;
+  /** A window's length (5 h, 7 d, a month) when the provider's numbers say it; undefined otherwise. */
+  windowLengthMs(window: Pick<UsageWindow, 'key' | 'label'>): number | undefined;
   /** The model family a request belongs to, for model-scoped cooldowns (`sonnet`); undefined without a model. */
   modelFamily(model: string | undefined): string | undefined;
   /** The immediate answer when no account can take the request. */

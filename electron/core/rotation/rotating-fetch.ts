@@ -12,15 +12,17 @@ import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { AccountRecord, UsageSnapshot } from '../../../shared/domain.js';
 import { DEFAULT_NAMESPACE } from '../../../shared/domain.js';
-import type { ActivityEvent, RotationEvent } from '../../../shared/activity.js';
 import { envInteger, formatLimit } from '../env-settings.js';
+import type { AccountPick, ActivityEvent, RotationEvent } from '../../../shared/activity.js';
+import type { ProviderForecast } from '../../../shared/forecast.js';
 import { errorMessage, isRotaryError } from '../errors.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import { isAvailable } from '../pool/order.js';
 import { applyUpstream } from '../upstream.js';
-import { AffinityMap, earliestFree, limitedByFamily, planCandidates } from './affinity.js';
+import { AffinityMap, earliestFree, limitedByFamily, planCandidates, type DrainInputs } from './affinity.js';
 import type { CredentialSource, HeaderBag, LocalResponse, RequestCredential, RotationRules, UpstreamVerdict } from './contract.js';
 import { readErrorBody, type ErrorBody } from './error-body.js';
+import { rotationEnv, rotationSettings } from './policy.js';
 
 /** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
 const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * 60_000;
@@ -45,6 +47,13 @@ interface ResultBase {
   recordID?: string;
   label?: string;
   rotations: RotationEvent[];
+  /** Which policy and rule chose the account that answered (the activity log shows it). */
+  pick?: AccountPick;
+}
+
+/** The forecasts the drain-soonest policy reads (history/live-forecasts.ts); cached, cheap to ask. */
+export interface RotationForecasts {
+  forProvider(providerID: RotationRules['providerID']): ProviderForecast;
 }
 
 /** An upstream answer to stream to the client as is. */
@@ -77,6 +86,8 @@ export interface RotatingFetchOptions {
   /** Rotation, all-limited and needs-reauth events (the activity log). */
   onEvent?: (event: ActivityEvent) => void;
   namespace?: string;
+  /** Forecasts for the drain-soonest policy; without them it plans like active-first. */
+  forecasts?: RotationForecasts;
 }
 
 export interface RotatingFetch {
@@ -130,6 +141,24 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
   const affinity = options.affinity ?? new AffinityMap();
   const emit = options.onEvent ?? (() => undefined);
   const targets = new Map<string, UpstreamTarget>();
+  // Read once: a bad ROTARY_ROTATION_POLICY / ROTARY_FORECAST_LEAD_MINUTES stops the start with a clear message.
+  const envOverrides = rotationEnv(env);
+  const forecasts = options.forecasts;
+
+  /** What drain-soonest needs, from the forecasts, asked for only when the plan gets that far. */
+  function drainInputs(rules: RotationRules, leadMinutes: number, now: number): DrainInputs | undefined {
+    if (!forecasts) return undefined;
+    let forecast: ProviderForecast | undefined;
+    const account = (id: string) => (forecast ??= forecasts.forProvider(rules.providerID)).accounts.find((a) => a.recordID === id);
+    return {
+      leadMs: leadMinutes * 60_000,
+      weekly(record) {
+        const w = rules.weeklyWindow(record.usage);
+        return w?.resetsAt !== undefined && w.resetsAt > now ? { resetsAt: w.resetsAt, label: w.label } : undefined;
+      },
+      takeoverLimitAt: (record) => account(record.id)?.takeoverLimitAt,
+    };
+  }
 
   /** Upstream origin and path prefix for a base URL, through applyUpstream (computed once per base). */
   function target(base: string): UpstreamTarget {
@@ -187,13 +216,16 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     const start = now();
     const key = request.affinityKey;
     const family = rules.modelFamily(request.model);
+    const settings = rotationSettings(pool.settings(), envOverrides);
     const plan = planCandidates({
       snapshot: pool.peekSnapshot(providerID, namespace),
       boundID: key ? affinity.get(key, start) : undefined,
       now: start,
-      proactiveThreshold: pool.settings().proactiveThreshold,
+      proactiveThreshold: settings.proactiveThreshold,
       family,
       sessionWindow: (record) => rules.sessionWindow(record.usage),
+      policy: settings.policy,
+      drain: settings.policy === 'drain-soonest' ? drainInputs(rules, settings.leadMinutes, start) : undefined,
     });
     const rotations: RotationEvent[] = [];
     if (plan.candidates.length === 0) return allLimited(rules, rotations, family);
@@ -201,7 +233,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
       const from = plan.all.find((r) => r.id === plan.proactive!.fromID);
       const to = plan.candidates[0]!;
       if (from) {
-        const pctLimit = Math.round(pool.settings().proactiveThreshold * 100);
+        const pctLimit = Math.round(settings.proactiveThreshold * 100);
         const ev: RotationEvent = {
           at: start,
           providerID,
@@ -220,6 +252,8 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
 
     let credentialFailure: string | undefined;
     const candidates = plan.candidates;
+    const pickFor = (index: number): AccountPick | undefined =>
+      index === 0 ? plan.pick : { policy: settings.policy, rule: 'failover', reason: 'the accounts before it in the order could not take the request' };
     for (let i = 0; i < candidates.length; i++) {
       let record = candidates[i]!;
       if (i > 0) {
@@ -282,7 +316,8 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
           if (verdict.kind === 'ok') pool.recordOutcome({ providerID, recordID: record.id, ok: true, status, ...(family ? { scope: family } : {}) });
           else if (status >= 500) pool.recordOutcome({ providerID, recordID: record.id, ok: false, status });
           if (key && status < 500) affinity.bind(providerID, key, record.id, t0);
-          const base = { recordID: record.id, label: record.label, rotations };
+          const pick = pickFor(i);
+          const base = { recordID: record.id, label: record.label, rotations, ...(pick ? { pick } : {}) };
           if (verdict.kind === 'pass' && verdict.explain) {
             if (!errorBody) res.body.dump().catch(() => undefined);
             return { kind: 'local', ...base, response: rules.errorResponse(status, 'bad-request', verdict.explain) };

@@ -12,9 +12,12 @@
  */
 import { DEFAULT_NAMESPACE, type ProviderID } from '../../../shared/domain.js';
 import { GATEWAY_KEY_PLACEHOLDER, type AppInfo, type ClientSetting, type EventName, type EventPayload, type Notice, type Result, type UiCommand } from '../../../shared/ipc.js';
+import type { NoticeSource } from '../history/history.js';
+import type { ReadingFilter, ReadingRow } from '../history/history-db.js';
 import type { AccountPool } from '../pool/account-pool.js';
 import type { PoolStore } from '../pool/store.js';
 import { gatewayClientSettings } from '../clients/registry.js';
+import type { EnvOverrides } from '../rotation/policy.js';
 import { RotaryError } from '../errors.js';
 import { dispatch } from './dispatch.js';
 import { toResult } from './errors.js';
@@ -23,6 +26,7 @@ import { isAllowedExternalUrl } from './external-links.js';
 import { createLoginSessions, type LoginDriver } from './login-sessions.js';
 import { createSetupHandlers, type SetupDeps } from './setup-handlers.js';
 import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort, VaultPort } from './types.js';
+import { forecastView, rotationSettingsView, usageHistoryView } from './forecast-views.js';
 import { findAccountView, poolView, providerAccounts, providersView } from './views.js';
 
 export interface AppServiceDeps {
@@ -39,6 +43,10 @@ export interface AppServiceDeps {
   vault?: VaultPort;
   /** `setup:*` channels ("Connect a tool"): where the tools' config files and the setup records are. */
   setup?: SetupDeps;
+  /** The history database: forecasts and charts read it; its notices (rebuilt, size cap) become `events:notice`. */
+  history?: { notices: NoticeSource; readings(filter: ReadingFilter): ReadingRow[] | undefined };
+  /** ROTARY_ROTATION_POLICY / ROTARY_FORECAST_LEAD_MINUTES, already parsed (they win over the stored settings). */
+  rotationEnv?: EnvOverrides;
   /** Electron main's clipboard. Absent over the web transport (the browser copies itself). */
   writeClipboard?: (text: string) => void;
   /** Electron's `shell.openExternal`. Absent over the web transport. */
@@ -119,6 +127,9 @@ export function createAppService(deps: AppServiceDeps): AppService {
   if (deps.store) {
     cleanups.push(deps.store.onNotice((n) => notify({ level: 'warning', code: n.kind, message: n.message })));
   }
+  if (deps.history) cleanups.push(deps.history.notices.onNotice((n) => notify(n)));
+  const rotationEnv = deps.rotationEnv ?? {};
+  const forecastDeps = { pool, history: deps.history, rotationEnv };
   if (deps.activity) cleanups.push(deps.activity.subscribe((event) => emit('events:activity', event)));
 
   const login = createLoginSessions({ driver: deps.login, pool, emit: (s) => emit('events:login', s) });
@@ -190,6 +201,15 @@ export function createAppService(deps: AppServiceDeps): AppService {
       });
     },
 
+    'usage:forecast': (input) => guarded(() => forecastView(forecastDeps, now(), input?.providerID)),
+    'usage:history': ({ providerID }) => guarded(() => usageHistoryView(forecastDeps, providerID, now())),
+    'settings:get': () => guarded(() => rotationSettingsView(pool, rotationEnv)),
+    'settings:set': (input) =>
+      guarded(async () => {
+        await pool.updateSettings(input);
+        return rotationSettingsView(pool, rotationEnv);
+      }),
+
     'login:start': ({ providerID, label }) => login.start(providerID, label),
     'login:submitCode': ({ sessionID, code }) => login.submitCode(sessionID, code),
     'login:cancel': async ({ sessionID }) => login.cancel(sessionID),
@@ -257,14 +277,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
   };
 
-  // Notices raised before anyone subscribed (a corrupt store found at start-up) are replayed on first subscription.
-  const early = deps.store?.pendingNotices() ?? [];
+  // Notices raised before anyone subscribed (a corrupt store found at start-up, a history file
+  // rebuilt while the app opened) are replayed to a new subscriber.
+  const early = (): Array<Omit<Notice, 'at'>> => [
+    ...(deps.store?.pendingNotices() ?? []).map((n) => ({ level: 'warning' as const, code: n.kind, message: n.message })),
+    ...(deps.history?.notices.pendingNotices() ?? []),
+  ];
   const events: ServiceEvents = {
     on(name, listener) {
       const off = hub.on(name, listener);
-      if (name === 'events:notice' && early.length > 0) {
+      if (name === 'events:notice') {
         const at = now();
-        for (const n of early) (listener as (p: Notice) => void)({ level: 'warning', code: n.kind, message: n.message, at });
+        for (const n of early()) (listener as (p: Notice) => void)({ ...n, at });
       }
       return off;
     },

@@ -8,6 +8,7 @@ import { createContext, createSignal, onCleanup, useContext, type Accessor, type
 import { createStore, reconcile } from 'solid-js/store';
 import type { ConversationSummary, RequestEntry } from '../../../shared/activity';
 import type { ProviderID } from '../../../shared/domain';
+import type { ForecastView, ProviderForecast, RotationSettingsView, UsageHistoryView } from '../../../shared/forecast';
 import {
   MAX_REQUESTS_PER_CALL,
   type AppInfo,
@@ -36,11 +37,14 @@ interface State {
   limited: LimitedNotice[];
   /** False while the gateway does not answer (web transport: the event stream or a call failed). */
   reachable: boolean;
+  /** Forecasts of every connected provider (issue 15), re-read as usage changes. */
+  forecast: ForecastView | undefined;
+  rotation: RotationSettingsView | undefined;
 }
 
 export type LoadState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; code: ErrorCode; message: string };
 
-export type SettingsTab = 'providers' | 'detail' | 'about';
+export type SettingsTab = 'providers' | 'detail' | 'rotation' | 'about';
 
 export interface AppState {
   pool: Accessor<PoolView | undefined>;
@@ -75,6 +79,13 @@ export interface AppState {
   /** `quiet`: an automatic refresh (a view opened); failures show in the snapshot, not as a toast. */
   refreshUsage: (providerID?: ProviderID, quiet?: boolean) => Promise<void>;
   onLogin: (listener: (session: LoginSession) => void) => () => void;
+  /** One provider's forecast (burn rates, "limit reached at", how long the pool lasts). */
+  forecast: (providerID: ProviderID) => ProviderForecast | undefined;
+  /** Provider Detail's charts and weekly waste, read when asked (not kept in the store). */
+  loadUsageHistory: (providerID: ProviderID) => Promise<UsageHistoryView | undefined>;
+  /** The rotation policy and the forecast lead time (Settings → Rotation). */
+  rotation: Accessor<RotationSettingsView | undefined>;
+  setRotation: (change: Partial<RotationSettingsView['stored']>) => Promise<boolean>;
   settings: {
     open: Accessor<boolean>;
     tab: Accessor<SettingsTab>;
@@ -109,6 +120,8 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     load: { kind: 'loading' },
     limited: [],
     reachable: platform.connection?.up() ?? true,
+    forecast: undefined,
+    rotation: undefined,
   });
   const [now, setNow] = createSignal(Date.now());
   const [reloadSeq, setReloadSeq] = createSignal(0);
@@ -121,6 +134,8 @@ export function AppStateProvider(props: { children: JSX.Element }) {
   const clock = setInterval(() => {
     setNow(Date.now());
     dropOverNotices();
+    // Time alone moves a forecast (an idle account slows down).
+    if (Date.now() - forecastReadAt > 60_000) forecastChanged();
   }, 15_000);
   onCleanup(() => clearInterval(clock));
 
@@ -167,6 +182,27 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     if (res.ok) setState('gateway', reconcile(res.value, { merge: true }));
   }
 
+  // Forecasts follow the usage numbers, which change with every request: re-read at most every 5 s.
+  let forecastTimer: ReturnType<typeof setTimeout> | undefined;
+  let forecastReadAt = 0;
+  async function loadForecast() {
+    forecastReadAt = Date.now();
+    const res = await api.usage.forecast();
+    if (res.ok) setState('forecast', reconcile(res.value, { merge: true }));
+  }
+  function forecastChanged() {
+    if (forecastTimer) return;
+    forecastTimer = setTimeout(() => {
+      forecastTimer = undefined;
+      void loadForecast();
+    }, Math.max(250, 5000 - (Date.now() - forecastReadAt)));
+  }
+
+  async function loadRotation() {
+    const res = await api.settings.get();
+    if (res.ok) setState('rotation', res.value);
+  }
+
   async function loadAll() {
     const [pool, info] = await Promise.all([api.accounts.list(), api.app.info()]);
     if (!pool.ok) {
@@ -176,7 +212,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     }
     applyPool(pool.value);
     if (info.ok) setState('info', info.value);
-    await Promise.all([loadProviders(), loadConversations(), loadGateway()]);
+    await Promise.all([loadProviders(), loadConversations(), loadGateway(), loadForecast(), loadRotation()]);
     setState('load', { kind: 'ready' });
     setReloadSeq((n) => n + 1);
   }
@@ -197,6 +233,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     // Every request changes the pool (usage, health); this also catches activity sent while the
     // event stream was (re)connecting, since the stream opens with a pool view.
     conversationsChanged();
+    forecastChanged();
   });
   const offActivity = api.onActivity((event) => {
     if (event.kind === 'request') {
@@ -210,6 +247,8 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     // One banner per provider, updated in place: no toast per refused request.
     else if (event.kind === 'all-limited') upsertNotice(noticeFromEvent(event, Date.now()));
     else if (event.kind === 'needs-reauth') notify('error', `${event.label} needs to log in again`, 'Open Settings → Providers to log in again.');
+    else if (event.kind === 'limit-forecast') notify('info', `${event.warning.label} runs out soon`, event.warning.message);
+    else if (event.kind === 'account-freed') notify('success', event.freed.message);
   });
   const offNotice = api.onNotice((notice: Notice) =>
     notify(notice.level === 'error' ? 'error' : 'info', notice.message),
@@ -227,6 +266,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     offConnection?.();
     clearInterval(gatewayTimer);
     if (convTimer) clearTimeout(convTimer);
+    if (forecastTimer) clearTimeout(forecastTimer);
   });
   void loadAll();
 
@@ -319,6 +359,20 @@ export function AppStateProvider(props: { children: JSX.Element }) {
       if (fresh && i >= 0) setState('pool', 'providers', i, reconcile(fresh, { merge: true }));
     },
     onLogin: (listener) => api.onLogin(listener),
+    forecast: (id) => state.forecast?.providers.find((p) => p.providerID === id),
+    async loadUsageHistory(providerID) {
+      const res = await api.usage.history({ providerID });
+      return res.ok ? res.value : undefined;
+    },
+    rotation: () => state.rotation,
+    async setRotation(change) {
+      const res = await api.settings.set(change);
+      if (failed(res, 'Could not change the setting') || !res.ok) return false;
+      setState('rotation', res.value);
+      // The policy shows in the forecasts: read them again.
+      void loadForecast();
+      return true;
+    },
     settings: {
       open: settingsOpen,
       tab: settingsTab,

@@ -47,3 +47,8 @@ export const ANTHROPIC_FIVE_HOUR_KEY = 'five_hour';
  * path as given or resolved; both names are tried.
  */
 export const CLAUDE_CODE_KEYCHAIN_SERVICE = 'Claude Code-credentials';
+/** The account-wide weekly window (the drain-soonest policy spends the one that resets first). */
+export const ANTHROPIC_WEEKLY_KEY = 'seven_day';
+export const ANTHROPIC_FIVE_HOUR_MS = 5 * 3600 * 1000;
+/** Every other Anthropic window (weekly all, Sonnet, Opus, scoped) is a 7-day one. */
+export const ANTHROPIC_WEEK_MS = 7 * 24 * 3600 * 1000;

@@ -27,7 +27,7 @@ import {
   sseEvent,
 } from '../request-rules.js';
 import type { ErrorKind, HeaderBag, RequestCredential, UpstreamVerdict } from '../../rotation/contract.js';
-import { ANTHROPIC_FIVE_HOUR_KEY, ANTHROPIC_GATEWAY_BASE, ANTHROPIC_MAX_RESET_MS, ANTHROPIC_OAUTH_BETA } from './constants.js';
+import { ANTHROPIC_FIVE_HOUR_KEY, ANTHROPIC_GATEWAY_BASE, ANTHROPIC_MAX_RESET_MS, ANTHROPIC_OAUTH_BETA, ANTHROPIC_WEEKLY_KEY, ANTHROPIC_FIVE_HOUR_MS, ANTHROPIC_WEEK_MS } from './constants.js';
 
 const H = 'anthropic-ratelimit-unified';
 
@@ -151,6 +151,8 @@ export const anthropicRequestRules: ProviderRequestRules = {
   needsBody: () => false,
   usageFromHeaders: anthropicUsageFromHeaders,
   sessionWindow: (usage) => usage?.windows.find((w) => w.key === ANTHROPIC_FIVE_HOUR_KEY),
+  weeklyWindow: (usage) => usage?.windows.find((w) => w.key === ANTHROPIC_WEEKLY_KEY),
+  windowLengthMs: (w) => (w.key === ANTHROPIC_FIVE_HOUR_KEY ? ANTHROPIC_FIVE_HOUR_MS : ANTHROPIC_WEEK_MS),
   modelFamily,
 
   affinityKey(headers, body) {

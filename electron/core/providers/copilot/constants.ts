@@ -1,6 +1,9 @@
 /**
  * GitHub Copilot constants (UNCERTAIN values from PROTOCOLS.md live only here).
  */
+/** Copilot's premium-request quota resets monthly; a month, for forecasts, is 30 days. */
+export const COPILOT_QUOTA_PERIOD_MS = 30 * 24 * 3600 * 1000;
+
 export const COPILOT_API_BASE = 'https://api.githubcopilot.com';
 
 /**

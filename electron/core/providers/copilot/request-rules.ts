@@ -42,6 +42,7 @@ import {
   COPILOT_PREMIUM_LABEL,
   COPILOT_PREMIUM_QUOTA_HEADERS,
   COPILOT_QUOTA_CODES,
+  COPILOT_QUOTA_PERIOD_MS,
   COPILOT_RATE_LIMIT_CODES,
   COPILOT_RATE_LIMIT_HEADERS,
 } from './constants.js';
@@ -187,6 +188,9 @@ export const copilotRequestRules: ProviderRequestRules = {
   affinityKey: () => undefined,
   // The session rate limit is not a 5-hour plan window; the proactive switch stays off for Copilot.
   sessionWindow: () => undefined,
+  // Its monthly premium quota plays the weekly window's part: capacity that expires at the reset.
+  weeklyWindow: (usage) => usage?.windows.find((w) => w.key === COPILOT_PREMIUM_KEY),
+  windowLengthMs: (w) => (w.key === COPILOT_PREMIUM_KEY ? COPILOT_QUOTA_PERIOD_MS : undefined),
   modelFamily,
 
   allLimitedResponse(input) {

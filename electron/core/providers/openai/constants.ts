@@ -61,3 +61,5 @@ export const CODEX_RESIDENCY_HEADER = 'x-openai-internal-codex-residency';
 export const CODEX_RESIDENCY_CLAIM = 'chatgpt_compute_residency';
 /** The claim value that means "no residency requirement": no header then (as opencode). */
 export const CODEX_RESIDENCY_UNCONSTRAINED = 'no_constraint';
+/** Label of a Codex window a week long (both parsers name it so); the drain-soonest policy spends it first. */
+export const CODEX_WEEKLY_LABEL = 'Weekly';

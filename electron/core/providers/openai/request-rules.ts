@@ -34,6 +34,7 @@ import {
   CODEX_NOT_INCLUDED_TYPE,
   CODEX_PLAN_LIMIT_TYPES,
   CODEX_RESIDENCY_HEADER,
+  CODEX_WEEKLY_LABEL,
 } from './constants.js';
 
 const WINDOW_PREFIXES = ['primary', 'secondary'] as const;
@@ -86,6 +87,14 @@ export function classifyCodex(status: number, headers: HeaderBag, bodyText?: str
  */
 export function codexFiveHourWindow(usage: UsageSnapshot | undefined): UsageWindow | undefined {
   return usage?.windows.find((w) => (w.key === 'primary' || w.key === 'secondary') && w.label === CODEX_FIVE_HOUR_LABEL);
+}
+
+/** A Codex window's length from its label ("5-hour", "Weekly", "3-day"…); undefined for "Primary" and the like. */
+export function codexWindowLengthMs(window: Pick<UsageWindow, 'label'>): number | undefined {
+  if (window.label === CODEX_WEEKLY_LABEL) return 7 * 24 * 3600_000;
+  const m = /^(\d+)-(minute|hour|day)$/.exec(window.label);
+  if (!m) return undefined;
+  return Number(m[1]) * { minute: 60_000, hour: 3600_000, day: 24 * 3600_000 }[m[2] as 'minute' | 'hour' | 'day'];
 }
 
 export function codexUsageFromHeaders(headers: HeaderBag, now: number): UsageSnapshot | undefined {
@@ -157,6 +166,8 @@ export const openaiRequestRules: ProviderRequestRules = {
   },
 
   sessionWindow: codexFiveHourWindow,
+  weeklyWindow: (usage) => usage?.windows.find((w) => w.label === CODEX_WEEKLY_LABEL),
+  windowLengthMs: codexWindowLengthMs,
   modelFamily,
 
   tokensFromJson(body) {

@@ -13,6 +13,7 @@ import { switchButtonText } from '../../lib/account-status';
 import { useAppState } from '../../lib/app-state';
 import { Button } from '../../ui/button';
 import { UsageWindows } from '../usage/usage-windows';
+import { AccountForecastLine, PoolForecastLine } from '../forecast/forecast-lines';
 import { limitsTitle } from './context-metrics';
 
 export function ProviderLimits(props: { providerID: ProviderID; conversationRecordID?: string | undefined }) {
@@ -24,6 +25,8 @@ export function ProviderLimits(props: { providerID: ProviderID; conversationReco
   const notice = () => app.limited().find((n) => n.providerID === props.providerID);
   const [busy, setBusy] = createSignal(false);
   const headingId = () => `limits-${props.providerID}`;
+  const forecast = () => app.forecast(props.providerID);
+  const accountForecast = (id: string) => forecast()?.accounts.find((f) => f.recordID === id);
 
   async function refresh() {
     setBusy(true);
@@ -57,6 +60,7 @@ export function ProviderLimits(props: { providerID: ProviderID; conversationReco
                 <div class="flex flex-col gap-2" data-testid="limits-conversation">
                   <AccountLine account={conv()} testid="limits-conversation-account" prefix="This conversation: " />
                   <UsageWindows usage={conv().usage} now={app.now()} emptyText="No numbers yet for this account." />
+                  <AccountForecastLine forecast={accountForecast(conv().id)} now={app.now()} />
                 </div>
               )}
             </Show>
@@ -67,7 +71,9 @@ export function ProviderLimits(props: { providerID: ProviderID; conversationReco
                 now={app.now()}
                 emptyText="No numbers yet: they arrive with the next request through the gateway."
               />
+              <AccountForecastLine forecast={accountForecast(acc().id)} now={app.now()} />
             </div>
+            <PoolForecastLine forecast={forecast()} now={app.now()} />
           </>
         )}
       </Show>

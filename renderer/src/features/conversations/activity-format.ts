@@ -1,5 +1,5 @@
 /** Texts of the conversation list and request table. Pure; the clock is passed in. */
-import type { RequestEntry } from '../../../../shared/activity';
+import type { AccountPick, RequestEntry } from '../../../../shared/activity';
 import type { ProviderID } from '../../../../shared/domain';
 
 /** Short provider names for dense rows (the full ones are in PROVIDER_NAMES). */
@@ -62,4 +62,17 @@ export function tokensText(entry: Pick<RequestEntry, 'inputTokens' | 'outputToke
 export function shortModel(model: string | undefined): string {
   if (!model) return '—';
   return model.replace(/-\d{8}$/, '');
+}
+
+const PICK_TEXT: Record<AccountPick['rule'], string> = {
+  bound: 'conversation',
+  active: 'active account',
+  proactive: 'proactive switch',
+  'drain-soonest': 'drain soonest',
+  failover: 'failover',
+};
+
+/** The request list's "Picked by" cell: a short rule name ("drain soonest", "conversation": it stayed on its account); the reason goes in the title. */
+export function pickText(pick: AccountPick | undefined): string {
+  return pick ? PICK_TEXT[pick.rule] : '—';
 }

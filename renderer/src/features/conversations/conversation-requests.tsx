@@ -11,7 +11,7 @@ import type { ConversationSummary, RequestEntry } from '../../../../shared/activ
 import { PROVIDER_NAMES } from '../../../../shared/domain';
 import { Button } from '../../ui/button';
 import { Spinner } from '../../ui/spinner';
-import { formatClock, formatLatency, shortModel, statusTone, tokensText, type StatusTone } from './activity-format';
+import { formatClock, formatLatency, pickText, shortModel, statusTone, tokensText, type StatusTone } from './activity-format';
 import { isAtBottom, requestRows, rowWindow, type RequestRow } from './request-window';
 
 const toneClass: Record<StatusTone, string> = {
@@ -126,7 +126,8 @@ export function ConversationRequests(props: ConversationRequestsProps) {
             <colgroup>
               <col class="w-20" />
               <col />
-              <col class="w-[22%]" />
+              <col class="w-[18%]" />
+              <col class="w-28" />
               <col class="w-20" />
               <col class="w-36" />
               <col class="w-[5.5rem]" />
@@ -136,6 +137,7 @@ export function ConversationRequests(props: ConversationRequestsProps) {
                 <th scope="col" class="truncate border-b border-line py-2 pl-4 pr-2 font-medium">Time</th>
                 <th scope="col" class="truncate border-b border-line px-2 py-2 font-medium">Model</th>
                 <th scope="col" class="truncate border-b border-line px-2 py-2 font-medium">Account</th>
+                <th scope="col" class="truncate border-b border-line px-2 py-2 font-medium">Picked by</th>
                 <th scope="col" class="truncate border-b border-line px-2 py-2 font-medium">Status</th>
                 <th scope="col" class="truncate border-b border-line px-2 py-2 text-right font-medium">Tokens (in → out)</th>
                 <th scope="col" class="truncate border-b border-line py-2 pl-2 pr-4 text-right font-medium">Latency</th>
@@ -184,7 +186,7 @@ function RequestTableRow(props: { row: RequestRow; index: number }) {
           const text = () => `${formatClock(row().event.at)} · ${row().event.message}`;
           return (
             <tr class="bg-warn-soft" style={{ height: `${ROW_HEIGHT}px` }} aria-rowindex={props.index} data-testid="rotation-event">
-              <td colspan="6" class={`${cell} pl-4 text-warn`} title={text()}>
+              <td colspan="7" class={`${cell} pl-4 text-warn`} title={text()}>
                 <RotateCw size={12} aria-hidden="true" class="mr-1.5 inline-block align-[-2px]" />
                 {text()}
               </td>
@@ -203,6 +205,10 @@ function RequestTableRow(props: { row: RequestRow; index: number }) {
               </td>
               <td class={cell} title={r().accountLabel}>
                 {r().accountLabel ?? '—'}
+              </td>
+              <td class={`${cell} text-muted`} title={r().pick ? `${r().pick!.policy}: ${r().pick!.reason}` : undefined} data-testid="request-pick">
+                {pickText(r().pick)}
+                <Show when={r().pick}>{(p) => <span class="sr-only">{`, ${p().policy} policy: ${p().reason}`}</span>}</Show>
               </td>
               <td class={`${cell} tabular-nums font-medium ${toneClass[statusTone(r().status)]}`}>
                 {r().status === 0 ? '—' : r().status}

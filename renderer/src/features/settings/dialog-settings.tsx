@@ -1,4 +1,4 @@
-/** The Settings dialog: Providers, Provider Detail and About as Kobalte tabs. */
+/** The Settings dialog: Providers, Provider Detail, Rotation and About as Kobalte tabs. */
 import { Show } from 'solid-js';
 import { PROVIDER_NAMES } from '../../../../shared/domain';
 import { useAppState, type SettingsTab } from '../../lib/app-state';
@@ -9,6 +9,7 @@ import { Tabs } from '../../ui/tabs';
 import { SettingsAbout } from './settings-about';
 import { SettingsProviderDetail } from './settings-provider-detail';
 import { SettingsProviders } from './settings-providers';
+import { SettingsRotation } from './settings-rotation';
 
 export function DialogSettings() {
   const app = useAppState();
@@ -53,6 +54,7 @@ export function DialogSettings() {
               </Show>
             ),
           },
+          { value: 'rotation', label: 'Rotation', content: () => <SettingsRotation /> },
           { value: 'about', label: 'About', content: () => <SettingsAbout /> },
         ]}
       />

@@ -1,6 +1,7 @@
 /**
- * One provider's accounts: who is active, each account's health and usage, rename, Switch, remove
- * (with confirmation) and "Add account". Removing the last account returns to Providers.
+ * One provider's accounts: who is active, each account's health, usage and forecast, rename,
+ * Switch, remove (with confirmation) and "Add account"; below them the usage history (charts,
+ * the weekly waste). Removing the last account returns to Providers.
  */
 import ArrowDown from 'lucide-solid/icons/arrow-down';
 import ArrowUp from 'lucide-solid/icons/arrow-up';
@@ -8,7 +9,7 @@ import GripVertical from 'lucide-solid/icons/grip-vertical';
 import Plus from 'lucide-solid/icons/plus';
 import RefreshCw from 'lucide-solid/icons/refresh-cw';
 import X from 'lucide-solid/icons/x';
-import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
 import { PROVIDER_NAMES, type ProviderID } from '../../../../shared/domain';
 import type { AccountViewDTO } from '../../../../shared/ipc';
 import { formatClock } from '../../../../shared/usage-format';
@@ -18,6 +19,8 @@ import { ConfirmDialog } from '../../ui/alert-dialog';
 import { Button } from '../../ui/button';
 import { Spinner } from '../../ui/spinner';
 import { notify } from '../../ui/toast';
+import { AccountForecastLine, PoolForecastLine } from '../forecast/forecast-lines';
+import { UsageHistory } from '../history/usage-history';
 import { UsageWindows } from '../usage/usage-windows';
 import { AccountRename } from './settings-account-rename';
 import { LoginFlow } from './settings-login';
@@ -37,6 +40,9 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
   const app = useAppState();
   const view = () => app.provider(props.providerID);
   const accounts = () => view()?.accounts ?? [];
+  const forecast = () => app.forecast(props.providerID);
+  // One lookup table per forecast, not a search per row (50 rows in the bench).
+  const forecastOf = createMemo(() => new Map((forecast()?.accounts ?? []).map((a) => [a.recordID, a])));
   const [adding, setAdding] = createSignal(false);
   const [pendingRemove, setPendingRemove] = createSignal<AccountViewDTO>();
   const [removing, setRemoving] = createSignal(false);
@@ -152,6 +158,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
             {accounts().length === 1 ? '1 account' : `${accounts().length} accounts`} · the gateway uses the active
             one and, on a rate limit, rotates to the next in this order (drag or arrows to change it).
           </p>
+          <PoolForecastLine forecast={forecast()} now={app.now()} />
         </div>
         <div class="flex gap-2">
           <Show when={accounts().length > 0}>
@@ -319,12 +326,17 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                     columns={3}
                     emptyText="No usage numbers yet: they arrive with the next request or “Refresh usage”."
                   />
+                  <AccountForecastLine forecast={forecastOf().get(account.id)} now={app.now()} />
                 </div>
               </li>
             );
           }}
         </For>
       </ul>
+
+      <Show when={accounts().length > 0}>
+        <UsageHistory providerID={props.providerID} accountCount={accounts().length} />
+      </Show>
 
       <ConfirmDialog
         open={pendingRemove() !== undefined}
