@@ -11,16 +11,18 @@ import type { RequestEntry } from '../../../shared/activity.js';
 import type { ProviderRequestRules, TokenCounts } from '../providers/request-rules.js';
 import type { LocalResponse } from '../rotation/contract.js';
 import type { ForwardResult, RotatingFetch } from '../rotation/rotating-fetch.js';
+import { StreamIdleError, type StreamIdleWatcher } from '../rotation/stream-idle.js';
 import type { ActivityLog } from './activity-log.js';
 import { summarizeBody, type RequestSummary } from './body-scan.js';
 import { formatBytes, formatLimit } from '../env-settings.js';
 import { readBody, type BodyBudget } from './front-door.js';
 import { createTokenTap } from './token-tap.js';
 
-/** Response headers that describe the upstream connection, not the answer. */
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade']);
-/** Cookies are the provider's session with Rotary, not the client's: never passed on. */
-const NEVER_TO_CLIENT = new Set(['set-cookie', 'set-cookie2']);
+/**
+ * Response headers never passed on: the ones that describe the upstream connection, not the
+ * answer (hop-by-hop), and cookies (the provider's session with Rotary, not the client's).
+ */
+const NOT_FOR_CLIENT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade', 'set-cookie', 'set-cookie2']);
 
 export interface ProxyDeps {
   fetch: RotatingFetch;
@@ -46,11 +48,21 @@ export function clientHeaders(upstream: Record<string, string | string[] | undef
   const out: OutgoingHttpHeaders = {};
   for (const name in upstream) {
     const value = upstream[name];
-    if (value === undefined || RESPONSE_HOP_BY_HOP.has(name) || NEVER_TO_CLIENT.has(name)) continue;
-    if (secrets.length > 0 && (Array.isArray(value) ? value : [value]).some((v) => secrets.some((s) => v.includes(s)))) continue;
+    if (value === undefined || NOT_FOR_CLIENT.has(name)) continue;
+    if (secrets.length > 0 && carriesSecret(value, secrets)) continue;
     out[name] = value;
   }
   return out;
+}
+
+/** Whether a header value (or one of its values) contains one of the secrets; plain loops, as this runs on every header of every answer. */
+function carriesSecret(value: string | string[], secrets: readonly string[]): boolean {
+  if (typeof value !== 'string') {
+    for (const v of value) if (carriesSecret(v, secrets)) return true;
+    return false;
+  }
+  for (const secret of secrets) if (value.includes(secret)) return true;
+  return false;
 }
 
 let seq = 0;
@@ -58,7 +70,10 @@ const idPrefix = randomBytes(3).toString('hex');
 
 export function sendLocal(res: ServerResponse, response: LocalResponse, extra: Record<string, string> = {}, secrets: readonly string[] = []): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, { ...clientHeaders(response.headers, secrets), ...extra, 'content-length': String(Buffer.byteLength(response.body)) });
+  const headers = clientHeaders(response.headers, secrets);
+  for (const name in extra) headers[name] = extra[name];
+  headers['content-length'] = String(Buffer.byteLength(response.body));
+  res.writeHead(response.status, headers);
   res.end(response.body);
 }
 
@@ -175,7 +190,7 @@ export async function handleProxy(
     return;
   }
 
-  streamUpstream(res, result, rules, { secrets, streamIdleMs: deps.streamIdleMs }, (status, tokens) => {
+  streamUpstream(res, result, rules, { secrets, streamIdleMs: deps.streamIdleMs, idle: deps.fetch.idle }, (status, tokens) => {
     res.off('close', onClose);
     finish(status, tokens);
   });
@@ -222,42 +237,65 @@ function tapLocal(rules: ProviderRequestRules, response: LocalResponse): TokenCo
   return tap.result();
 }
 
-/** Writes the upstream answer through with backpressure; token counting only looks at chunks already written. */
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Writes the upstream answer through with backpressure (the upstream is paused while the
+ * client's socket is full, so a client that stops reading holds at most the socket buffers).
+ * Per chunk: the write, a flag for the idle watch, a two-byte look at the chunk's end, and the
+ * token tap's byte search, after the write. Nothing is allocated, emitted, logged or timed.
+ */
 function streamUpstream(
   res: ServerResponse,
   result: Extract<ForwardResult, { kind: 'upstream' }>,
   rules: ProviderRequestRules,
-  options: { secrets: readonly string[]; streamIdleMs: number },
+  options: { secrets: readonly string[]; streamIdleMs: number; idle: StreamIdleWatcher },
   done: (status: number, tokens: TokenCounts | undefined) => void,
 ): void {
   const headers = clientHeaders(result.headers, options.secrets);
-  const contentType = result.headers['content-type'];
-  const contentEncoding = result.headers['content-encoding'];
-  const tap = createTokenTap(
-    rules,
-    Array.isArray(contentType) ? contentType[0] : contentType,
-    Array.isArray(contentEncoding) ? contentEncoding[0] : contentEncoding,
-  );
-  res.writeHead(result.status, headers);
-  // Streams show their first byte at once instead of waiting for Nagle/cork.
-  if (String(contentType ?? '').includes('event-stream')) res.flushHeaders();
+  const contentType = firstValue(result.headers['content-type']);
+  const contentEncoding = firstValue(result.headers['content-encoding']);
+  const tap = createTokenTap(rules, contentType, contentEncoding);
+  const isEventStream = contentType !== undefined && contentType.includes('event-stream');
   // A plain (uncompressed) event stream can take one more event from us when its upstream fails.
-  const eventStream = String(contentType ?? '').includes('event-stream') && !contentEncoding;
+  const eventStream = isEventStream && !contentEncoding;
   const body = result.body;
+  res.writeHead(result.status, headers);
+  // The headers go out with the first chunk, in the same write. A stream whose first event is
+  // not here yet gets them at once (after this turn of the loop), so its first byte is not held back.
+  let wrote = false;
+  if (isEventStream && body.readableLength === 0) {
+    setImmediate(() => {
+      if (!wrote && !res.destroyed) res.flushHeaders();
+    });
+  }
   let finished = false;
   /** Whether what the client has so far ends between two events (a blank line). */
   let atEventBoundary = true;
+  const watch = options.idle.watch(() => body.destroy(new StreamIdleError(options.streamIdleMs)));
   const end = (): void => {
     if (finished) return;
     finished = true;
+    options.idle.unwatch(watch);
     done(result.status, tap?.result());
   };
   body.on('data', (chunk: Buffer) => {
-    if (!res.write(chunk)) body.pause();
+    watch.seen = true;
+    wrote = true;
+    if (!res.write(chunk)) {
+      body.pause();
+      watch.paused = true;
+    }
     if (eventStream && chunk.length > 0) atEventBoundary = endsEvent(chunk);
     tap?.push(chunk);
   });
-  res.on('drain', () => body.resume());
+  res.on('drain', () => {
+    watch.paused = false;
+    watch.seen = true;
+    body.resume();
+  });
   body.once('end', () => {
     res.end();
     end();

@@ -72,31 +72,78 @@ const DATA = Buffer.from('data:');
 const NEWLINE = 0x0a;
 /** A line longer than this is not an event we care about; drop it rather than buffer without bound. */
 const MAX_CARRY = 256 * 1024;
+/** First size of the buffer that carries a line split across chunks (grows by doubling up to MAX_CARRY). */
+const FIRST_CARRY = 4 * 1024;
 
-/** Splits an SSE byte stream into lines and hands over the payload of `data:` lines that mention `"usage"`. */
+/**
+ * Splits an SSE byte stream into lines and hands over the payload of `data:` lines that mention
+ * `"usage"`. Per chunk, on the common path (a chunk of whole events), the cost is one native
+ * search for `"usage"` and one for the last newline: nothing is allocated or decoded. Only a
+ * line cut by a chunk boundary is copied, into one buffer per stream that is reused; only a
+ * usage line (two or three per answer) is decoded.
+ */
 export class UsageLineScanner {
-  private carry: Buffer | undefined;
+  /** The start of a line the previous chunks did not finish (reused; allocated on the first split). */
+  private line: Buffer | undefined;
+  private lineLength = 0;
+  /** The carried line grew past MAX_CARRY: skip it up to its newline. */
+  private skipping = false;
 
   constructor(private readonly onData: (data: string) => void) {}
 
   push(chunk: Buffer): void {
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    const lastNewline = buf.lastIndexOf(NEWLINE);
-    if (lastNewline < 0) {
-      this.carry = buf.length <= MAX_CARRY ? Buffer.from(buf) : undefined;
+    let start = 0;
+    if (this.lineLength > 0 || this.skipping) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline < 0) {
+        this.carry(chunk, 0, chunk.length);
+        return;
+      }
+      this.carry(chunk, 0, newline);
+      if (!this.skipping) this.lineDone(this.line!, 0, this.lineLength);
+      this.lineLength = 0;
+      this.skipping = false;
+      start = newline + 1;
+    }
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    if (lastNewline >= start) {
+      // Complete lines in [start, lastNewline): only the ones holding "usage" are looked at.
+      let at = chunk.indexOf(USAGE, start);
+      while (at >= 0 && at < lastNewline) {
+        const lineStart = Math.max(start, chunk.lastIndexOf(NEWLINE, at) + 1);
+        const lineEnd = chunk.indexOf(NEWLINE, at);
+        this.lineDone(chunk, lineStart, lineEnd);
+        at = chunk.indexOf(USAGE, lineEnd + 1);
+      }
+      start = lastNewline + 1;
+    }
+    if (start < chunk.length) this.carry(chunk, start, chunk.length);
+  }
+
+  /** A whole line `buf[from, to)` (without its newline). */
+  private lineDone(buf: Buffer, from: number, to: number): void {
+    if (to - from <= DATA.length || buf.compare(DATA, 0, DATA.length, from, from + DATA.length) !== 0) return;
+    const at = buf.indexOf(USAGE, from);
+    if (at >= 0 && at < to) this.onData(buf.toString('utf8', from + DATA.length, to).trim());
+  }
+
+  /** Keeps `chunk[from, to)` as the start of the next line (copied: the chunk itself is not held). */
+  private carry(chunk: Buffer, from: number, to: number): void {
+    if (this.skipping) return;
+    const needed = this.lineLength + (to - from);
+    if (needed > MAX_CARRY) {
+      this.skipping = true;
+      this.lineLength = 0;
       return;
     }
-    // Keep the unfinished last line (copied, so the chunk itself can be freed).
-    this.carry = lastNewline + 1 < buf.length && buf.length - lastNewline <= MAX_CARRY ? Buffer.from(buf.subarray(lastNewline + 1)) : undefined;
-    const complete = buf.subarray(0, lastNewline);
-    if (complete.indexOf(USAGE) < 0) return;
-    let start = 0;
-    while (start < complete.length) {
-      let end = complete.indexOf(NEWLINE, start);
-      if (end < 0) end = complete.length;
-      const line = complete.subarray(start, end);
-      if (line.indexOf(DATA) === 0 && line.indexOf(USAGE) >= 0) this.onData(line.toString('utf8', DATA.length).trim());
-      start = end + 1;
+    if (!this.line || this.line.length < needed) {
+      let size = this.line ? this.line.length * 2 : FIRST_CARRY;
+      while (size < needed) size *= 2;
+      const grown = Buffer.allocUnsafe(Math.min(size, MAX_CARRY));
+      if (this.line) this.line.copy(grown, 0, 0, this.lineLength);
+      this.line = grown;
     }
+    chunk.copy(this.line, this.lineLength, from, to);
+    this.lineLength = needed;
   }
 }

@@ -23,6 +23,7 @@ import { AffinityMap, earliestFree, limitedByFamily, planCandidates, type DrainI
 import type { CredentialSource, HeaderBag, LocalResponse, RequestCredential, RotationRules, UpstreamVerdict } from './contract.js';
 import { readErrorBody, type ErrorBody } from './error-body.js';
 import { rotationEnv, rotationSettings } from './policy.js';
+import { StreamIdleError, StreamIdleWatcher } from './stream-idle.js';
 
 /** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
 const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * 60_000;
@@ -92,6 +93,11 @@ export interface RotatingFetchOptions {
 
 export interface RotatingFetch {
   forward(request: ForwardRequest): Promise<ForwardResult>;
+  /**
+   * The stream idle limit of every upstream body: whoever reads an `upstream` result's body
+   * watches it here (undici's own per-chunk body timer is off).
+   */
+  readonly idle: StreamIdleWatcher;
   readonly affinity: AffinityMap;
   readonly dispatcher: Dispatcher;
   close(): Promise<void>;
@@ -124,8 +130,9 @@ export function createUpstreamAgent(timeouts: UpstreamTimeouts = upstreamTimeout
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     headersTimeout: timeouts.headersTimeoutMs,
-    // undici's body timeout is the longest gap between body chunks: the stream idle limit.
-    bodyTimeout: timeouts.streamIdleMs,
+    // Off: undici would refresh a timer on every body chunk. The stream idle limit is watched
+    // for all bodies by one coarse interval instead (stream-idle.ts, the rotating fetch's `idle`).
+    bodyTimeout: 0,
     connect: { timeout: 15_000 },
   });
 }
@@ -138,6 +145,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
   const ownsDispatcher = !options.dispatcher;
   const timeouts = upstreamTimeoutsFromEnv(env);
   const dispatcher = options.dispatcher ?? createUpstreamAgent(timeouts);
+  const idle = new StreamIdleWatcher(timeouts.streamIdleMs);
   const affinity = options.affinity ?? new AffinityMap();
   const emit = options.onEvent ?? (() => undefined);
   const targets = new Map<string, UpstreamTarget>();
@@ -295,6 +303,8 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
             method: request.method as Dispatcher.HttpMethod,
             headers: rules.outgoingHeaders(request.headers, credential, record.accountId),
             body: request.body && request.body.length > 0 ? request.body : null,
+            // Whatever the dispatcher's default: the idle limit is `idle`'s (no timer per chunk).
+            bodyTimeout: 0,
             ...(request.signal ? { signal: request.signal } : {}),
           });
         } catch (error) {
@@ -308,7 +318,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
         const status = res.statusCode;
         const t0 = now();
         let errorBody: ErrorBody | undefined;
-        if (status !== 200 && rules.needsBody(status)) errorBody = await readErrorBody(res.body, headerText(res.headers['content-encoding']));
+        if (status !== 200 && rules.needsBody(status)) errorBody = await readErrorBodyWithin(res.body, headerText(res.headers['content-encoding']), timeouts.streamIdleMs);
         const verdict: UpstreamVerdict = rules.classify(status, res.headers, errorBody?.text, t0, { usage: record.usage });
         recordUsage(rules, record, res.headers, t0);
 
@@ -395,12 +405,24 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
 
   return {
     forward,
+    idle,
     affinity,
     dispatcher,
     async close() {
+      idle.close();
       if (ownsDispatcher) await dispatcher.close().catch(() => undefined);
     },
   };
+}
+
+/** A small error body (≤ 64 KiB) read within the stream idle limit: one timer per such answer, on this rare path only. */
+async function readErrorBodyWithin(body: Readable, contentEncoding: string | undefined, idleMs: number): Promise<ErrorBody> {
+  const timer = setTimeout(() => body.destroy(new StreamIdleError(idleMs)), idleMs);
+  try {
+    return await readErrorBody(body, contentEncoding);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function abortedResult(rotations: RotationEvent[]): LocalResult {
