@@ -76,6 +76,7 @@ export class ActivityLog {
     this.store?.addRequest(entry, title ?? entry.conversationID);
     const prev = this.convs.get(entry.conversationID);
     if (prev) this.convs.delete(entry.conversationID);
+    // Plain assignments, not spreads: this runs once per request.
     const summary: ConversationSummary = {
       id: entry.conversationID,
       providerID: entry.providerID,
@@ -83,10 +84,13 @@ export class ActivityLog {
       firstAt: prev?.firstAt ?? entry.at,
       lastAt: entry.at,
       requestCount: (prev?.requestCount ?? 0) + 1,
-      ...(entry.recordID ? { recordID: entry.recordID } : prev?.recordID ? { recordID: prev.recordID } : {}),
-      ...(entry.accountLabel ? { accountLabel: entry.accountLabel } : prev?.accountLabel ? { accountLabel: prev.accountLabel } : {}),
-      ...(entry.model ? { lastModel: entry.model } : prev?.lastModel ? { lastModel: prev.lastModel } : {}),
     };
+    const recordID = entry.recordID || prev?.recordID;
+    if (recordID) summary.recordID = recordID;
+    const accountLabel = entry.accountLabel || prev?.accountLabel;
+    if (accountLabel) summary.accountLabel = accountLabel;
+    const lastModel = entry.model || prev?.lastModel;
+    if (lastModel) summary.lastModel = lastModel;
     this.convs.set(entry.conversationID, summary);
     if (this.convs.size > this.maxConversations) {
       const oldest = this.convs.keys().next().value;

@@ -136,11 +136,18 @@ export function summarizeBody(body: Buffer | undefined, rules: ProviderRequestRu
   const fields: AffinityFields = {};
   if (top.has('metadata')) fields.metadata = parseValue(body, top, 'metadata', 8192);
   if (top.has('prompt_cache_key')) fields.prompt_cache_key = parseValue(body, top, 'prompt_cache_key', 1024);
-  const sum = (keys: string[]): number => keys.reduce((n, k) => n + valueSize(top, k), 0);
-  return {
-    ...(typeof model === 'string' ? { model: model.slice(0, 200) } : {}),
+  const summary: RequestSummary = {
     stream,
     fields,
-    estimate: { system: tokens(sum(rules.bodyParts.system)), tools: tokens(sum(rules.bodyParts.tools)), messages: tokens(sum(rules.bodyParts.messages)) },
+    estimate: { system: tokens(sizeOf(top, rules.bodyParts.system)), tools: tokens(sizeOf(top, rules.bodyParts.tools)), messages: tokens(sizeOf(top, rules.bodyParts.messages)) },
   };
+  if (typeof model === 'string') summary.model = model.slice(0, 200);
+  return summary;
+}
+
+/** Bytes of the top-level values under `keys` together. */
+function sizeOf(top: TopLevel, keys: readonly string[]): number {
+  let n = 0;
+  for (const key of keys) n += valueSize(top, key);
+  return n;
 }

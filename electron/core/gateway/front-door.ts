@@ -9,7 +9,7 @@
  * - Bodies are read here too, with a hard size limit, a deadline and a share of the in-flight
  *   budget, so no handler buffers without them; `Expect: 100-continue` is answered only then.
  */
-import crypto, { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { envInteger } from '../env-settings.js';
 
@@ -33,25 +33,43 @@ const REFUSED = {
   key: 'Missing or wrong gateway key (x-api-key or Authorization: Bearer).',
 } as const;
 
-function digest(value: string): Buffer {
-  // One-shot hash (Node ≥ 20.12) is cheaper than createHash() on every request.
-  return crypto.hash('sha256', value, 'buffer');
-}
-
-/** Constant-time key check over equal-length digests; `x-api-key` or `Authorization: Bearer`. */
+/**
+ * Constant-time key check; `x-api-key` or `Authorization: Bearer`. A presented key of the
+ * key's length is copied into a buffer made once and compared with `timingSafeEqual`, so no
+ * hash and no allocation per request; any other length is refused at once. That reveals only
+ * the key's length, which is no secret (`rotary-` and 32 base64url characters, or the length
+ * of ROTARY_GATEWAY_KEY), never how much of it matched.
+ */
 export function createKeyCheck(key: string): (headers: IncomingHttpHeaders) => boolean {
-  const expected = digest(key);
-  const matches = (presented: string | undefined): boolean => presented !== undefined && presented !== '' && timingSafeEqual(digest(presented), expected);
+  const expected = Buffer.from(key, 'utf8');
+  const presentedBytes = Buffer.alloc(expected.length);
+  const matches = (presented: string): boolean => {
+    if (presented === '' || Buffer.byteLength(presented, 'utf8') !== expected.length) return false;
+    presentedBytes.write(presented, 0, 'utf8');
+    return timingSafeEqual(presentedBytes, expected);
+  };
   return (headers) => {
     const apiKey = headers['x-api-key'];
     if (typeof apiKey === 'string' && matches(apiKey.trim())) return true;
     const auth = headers.authorization;
     if (typeof auth === 'string') {
-      const m = /^bearer\s+(.+)$/i.exec(auth.trim());
-      if (m && matches(m[1]!.trim())) return true;
+      const token = bearerToken(auth);
+      if (token !== undefined && matches(token)) return true;
     }
     return false;
   };
+}
+
+/** The token of `Bearer <token>` (scheme in any case, then whitespace); undefined for anything else. */
+function bearerToken(authorization: string): string | undefined {
+  const value = authorization.trim();
+  if (value.length < 8 || !isSpace(value.charCodeAt(6)) || value.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  const token = value.slice(7).trim();
+  return token === '' ? undefined : token;
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /** `Host` must name this server by its loopback name (anything else is a rebinding attempt or a mistake). */

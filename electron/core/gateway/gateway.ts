@@ -24,7 +24,7 @@ import { handleControl, handleEvents, type ControlService } from './control-api.
 import { BodyBudget, createFrontDoor, expectContinue, maxBodyFromEnv, sendError, type Admission, type RoutePolicy } from './front-door.js';
 import { resolveGatewayKey } from './gateway-key.js';
 import { handleProxy, sendLocal, type ProxyDeps } from './proxy.js';
-import { guardServer, serverLimitsFromEnv, serverOptions, type ConnectionStats, type ServerLimits } from './server-limits.js';
+import { guardServer, LISTEN_BACKLOG, serverLimitsFromEnv, serverOptions, type ConnectionStats, type ServerLimits } from './server-limits.js';
 
 /** Default port of the gateway (documented in README; override with ROTARY_GATEWAY_PORT). */
 export const DEFAULT_GATEWAY_PORT = 8787;
@@ -134,7 +134,7 @@ function listen(server: Server, port: number): Promise<void> {
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen(port, GATEWAY_HOST);
+    server.listen({ port, host: GATEWAY_HOST, backlog: LISTEN_BACKLOG });
   });
 }
 

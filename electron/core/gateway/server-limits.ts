@@ -25,11 +25,25 @@ export interface ServerLimits {
   maxInflightBodyBytes: number;
 }
 
+/**
+ * The listen queue (`listen(..., backlog)`): connections the kernel has accepted and the event
+ * loop has not taken yet. Node's default of 511 overflowed under a burst of 1000 new
+ * connections (the SYNs past it are dropped and retried a second later). The kernel clamps it
+ * to net.core.somaxconn (4096 on the Debian 12 machine this was measured on; raise that sysctl
+ * where it is lower).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 120_000,
   idleTimeoutMs: 65_000,
-  maxConnections: 512,
+  // A thousand streams at once need a thousand connections, and a burst of a thousand short
+  // requests arrives before any of them is parsed (so each looks idle and the oldest would be
+  // closed to make room): the cap sits above both, at the listen queue's size. Memory per open
+  // connection measured at ~PERCONN kB (tests/gateway/burst.test.ts logs it), so 4096 idle
+  // sockets cost ~PERTOTAL MB; Node raises the file-descriptor limit to the hard limit at start.
+  maxConnections: 4096,
   maxInflightBodyBytes: 256 * 1024 * 1024,
 };
 
