@@ -40,9 +40,11 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   idleTimeoutMs: 65_000,
   // A thousand streams at once need a thousand connections, and a burst of a thousand short
   // requests arrives before any of them is parsed (so each looks idle and the oldest would be
-  // closed to make room): the cap sits above both, at the listen queue's size. Memory per open
-  // connection measured at ~PERCONN kB (tests/gateway/burst.test.ts logs it), so 4096 idle
-  // sockets cost ~PERTOTAL MB; Node raises the file-descriptor limit to the hard limit at start.
+  // closed to make room): the cap sits above both, at the listen queue's size. An open idle
+  // connection costs ~3–18 kB of RSS for both ends together (tests/gateway/stream-load.test.ts
+  // prints it; noisy), so a flood of 4096 idle ones stays under ~40 MB for the gateway's ends
+  // until the headers timeout closes them. Node raises the soft file-descriptor limit to the
+  // hard one at start; a proxied request holds two descriptors.
   maxConnections: 4096,
   maxInflightBodyBytes: 256 * 1024 * 1024,
 };
