@@ -55,12 +55,9 @@ export class StreamIdleWatcher {
     return w;
   }
 
+  /** Stops watching (the interval itself stops at its next tick with nothing to watch, so short requests in a row do not create one each). */
   unwatch(w: IdleWatch): void {
     this.watches.delete(w);
-    if (this.watches.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
   }
 
   /** Bodies being watched (tests, diagnostics). */
@@ -75,6 +72,11 @@ export class StreamIdleWatcher {
   }
 
   private tick(): void {
+    if (this.watches.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
     for (const w of this.watches) {
       if (w.seen || w.paused) {
         w.seen = false;
