@@ -1,6 +1,8 @@
 // Bundles the Electron main process and the sandboxed preload with esbuild.
 //   electron/main.ts    → dist/electron/main.cjs    (CJS, node; electron + keytar stay external:
 //                                                    electron is the runtime, keytar is a native module)
+//   electron/gateway-process.ts → dist/electron/gateway-process.cjs (the gateway's utilityProcess;
+//                                                    like main: CJS, node, keytar external)
 //   electron/preload.ts → dist/electron/preload.cjs (CJS; a sandboxed preload may require only
 //                                                    'electron', so everything else is bundled in)
 import { build } from 'esbuild';
@@ -17,8 +19,9 @@ const common = {
 await Promise.all([
   build({
     ...common,
-    entryPoints: ['electron/main.ts'],
-    outfile: 'dist/electron/main.cjs',
+    entryPoints: ['electron/main.ts', 'electron/gateway-process.ts'],
+    outdir: 'dist/electron',
+    outExtension: { '.js': '.cjs' },
     platform: 'node',
     external: ['electron', 'keytar'],
     // Some ESM dependencies (conf, electron-store) read import.meta.url; in CJS the file URL is __filename.
