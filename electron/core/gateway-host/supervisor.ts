@@ -95,6 +95,8 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
   let forks = 0;
   let crashes = 0;
   let upSince = 0;
+  /** After the first listen, restarts take the same port: the tools are pointed at it (and port 0 picked one). */
+  let port = options.port;
   let restartTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   let nextQueryID = 1;
@@ -126,6 +128,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
         clearTimeout(startTimer);
         const wasDown = state.state === 'restarting';
         upSince = now();
+        port = message.port;
         setState({ state: 'running', url: message.url, port: message.port });
         if (wasDown) notify({ level: 'info', code: 'gateway-restarted', message: `The gateway is running again on ${message.url}.` });
       } else if (message.type === 'start-failed') {
@@ -134,7 +137,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
       } else handle(message);
     });
     // Every (re)start sends the same `start`: the vault, the port.
-    send({ type: 'start', vault: options.vault, version: options.version ?? 'unknown', ...(options.port !== undefined ? { port: options.port } : {}) });
+    send({ type: 'start', vault: options.vault, version: options.version ?? 'unknown', ...(port !== undefined ? { port } : {}) });
     current.onExit(({ code, signal }) => {
       if (exited) return;
       exited = true;
