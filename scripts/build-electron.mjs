@@ -7,6 +7,9 @@
 //                                                    'electron', so everything else is bundled in)
 import { build } from 'esbuild';
 
+// Tests build the bundles elsewhere (ROTARY_ELECTRON_OUT, a folder under dist/) to run the gateway bundle under Node.
+const outdir = process.env.ROTARY_ELECTRON_OUT ?? 'dist/electron';
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -20,10 +23,12 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['electron/main.ts', 'electron/gateway-process.ts'],
-    outdir: 'dist/electron',
+    outdir,
     outExtension: { '.js': '.cjs' },
     platform: 'node',
     external: ['electron', 'keytar'],
+    // ESM builds first: jsonc-parser's UMD build (its "main") requires its parts dynamically, which a bundle cannot follow.
+    mainFields: ['module', 'main'],
     // Some ESM dependencies (conf, electron-store) read import.meta.url; in CJS the file URL is __filename.
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -31,7 +36,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['electron/preload.ts'],
-    outfile: 'dist/electron/preload.cjs',
+    outfile: `${outdir}/preload.cjs`,
     platform: 'node',
     external: ['electron'],
     minify: true,
