@@ -37,7 +37,12 @@ function parentLink(): ParentLink {
     return { send: (m) => parentPort.postMessage(m), onMessage: (l) => parentPort.on('message', (e) => l(e.data)), onDisconnect: () => undefined };
   }
   if (process.send) {
-    return { send: (m) => void process.send?.(m), onMessage: (l) => void process.on('message', l), onDisconnect: (l) => void process.once('disconnect', l) };
+    return {
+      // After the parent went away a send would throw; the child is stopping by then anyway.
+      send: (m) => void (process.connected && process.send?.(m)),
+      onMessage: (l) => void process.on('message', l),
+      onDisconnect: (l) => void process.once('disconnect', l),
+    };
   }
   throw new Error('This is the desktop app\'s gateway process; the app starts it. To run a gateway in a terminal use `rotary gateway`.');
 }
@@ -59,8 +64,11 @@ function run(link: ParentLink): void {
     }
     const gateway = runtime.gateway!;
     gateway.activity.subscribe((event) => link.send({ type: 'activity', event }));
-    for (const n of runtime.store.pendingNotices()) link.send({ type: 'notice', notice: { level: 'warning', code: n.kind, message: n.message } });
-    runtime.store.onNotice((n) => link.send({ type: 'notice', notice: { level: 'warning', code: n.kind, message: n.message } }));
+    // Store notices (a damaged file restored) and history notices, the ones from start-up first.
+    const storeNotice = (n: { kind: string; message: string }) => link.send({ type: 'notice', notice: { level: 'warning', code: n.kind, message: n.message } });
+    runtime.store.pendingNotices().forEach(storeNotice);
+    runtime.store.onNotice(storeNotice);
+    for (const notice of runtime.history?.notices.pendingNotices() ?? []) link.send({ type: 'notice', notice });
     runtime.history?.notices.onNotice((notice) => link.send({ type: 'notice', notice }));
     link.send({ type: 'listening', url: gateway.url, port: gateway.port });
   }
