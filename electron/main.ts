@@ -222,9 +222,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => showWindow());
   // The gateway keeps running in the tray when the window closes (quit from the tray menu).
   app.on('window-all-closed', () => undefined);
-  app.on('before-quit', () => {
+  app.on('before-quit', (event) => {
     for (const dispose of disposers.splice(0)) dispose();
-    void runtime?.close();
+    const closing = runtime;
+    runtime = undefined;
+    if (!closing) return;
+    // Quit once the runtime is closed: the gateway process flushes its bookkeeping and exits first.
+    event.preventDefault();
+    void closing.close().finally(() => app.quit());
   });
   void app.whenReady().then(async () => {
     protocol.handle(APP_SCHEME, (request) => appProtocolResponse(paths.rendererDir, request));
