@@ -9,9 +9,10 @@
  * streamed event (it must not grow with the chunks: they never pass through here). The bounds
  * are generous on purpose (a noisy 2-core machine). Run with the gateway in this process — the
  * arrangement before issue 16: `ROTARY_TEST_GATEWAY_IN_PROCESS=1` — the CPU bound fails every
- * time (5.8–7.2 µs per event against 0.6 µs in a child); the delay bound only sometimes
- * (p99 80–290 ms in process against 16–33 ms in a child), so the CPU reading is the one that
- * separates the two arrangements.
+ * time (5.8–7.2 µs per event against 0.6 µs in a child, 1.4 µs while the whole suite runs
+ * beside it); the delay bound only sometimes (p99 80–290 ms in process against 16–33 ms in a
+ * child, 98 ms beside the whole suite), so the CPU reading is the one that separates the two
+ * arrangements.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -92,5 +93,5 @@ it(`this process stays responsive while ${STREAMS} streams go through the gatewa
 
   expect(load, load.firstFailure).toMatchObject({ completed: STREAMS, failed: 0, events: STREAMS * EVENTS_PER_STREAM });
   expect(p99Ms).toBeLessThan(200);
-  expect(cpuUsPerEvent).toBeLessThan(2);
+  expect(cpuUsPerEvent).toBeLessThan(3);
 }, 120_000);
