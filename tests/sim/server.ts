@@ -77,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     counters: emptyCounters(),
     github: { deviceInterval: 1, deviceExpiresIn: 900, enforceSlowDown: true, ...options.github },
     copilot: { ...options.copilot },
+    anyAccount: { perMinuteLimited: 0 },
     requests,
     refreshRequests,
     url: '',
@@ -150,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     counters: state.counters,
     github: state.github,
     copilot: state.copilot,
+    anyAccount: state.anyAccount,
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
