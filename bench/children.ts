@@ -1,7 +1,7 @@
 /**
  * Bench plumbing: the measured processes (simulator, gateway, bare proxy, stream clients) run as
- * plain JS bundled with esbuild (dependencies external, a source map beside it for the CPU
- * profile), each in its own process so its CPU and RSS are its own. Under tsx a loader thread
+ * plain JS bundled with esbuild (dependencies external; a source map beside it, not linked from
+ * the bundle so Node never loads it, read only by the CPU-profile summary), each in its own process so its CPU and RSS are its own. Under tsx a loader thread
  * would add its own memory to the gateway's RSS.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ export const BUNDLE_DIR = path.join(here, '..', 'node_modules', '.cache', 'rotar
 
 export async function bundle(script: string): Promise<string> {
   const outfile = path.join(BUNDLE_DIR, script.replace(/\.ts$/, '.mjs'));
-  await build({ entryPoints: [path.join(here, script)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'error' });
+  await build({ entryPoints: [path.join(here, script)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: 'external', logLevel: 'error' });
   return outfile;
 }
 

@@ -2,7 +2,7 @@
  * Reads a V8 `.cpuprofile` and says where the busy time went: self time per function
  * (samples attributed to the innermost frame, merged across call paths), mapped back to the
  * TypeScript source through the bundle's source map (node:module SourceMap), as a share of the
- * busy time (all samples but `(idle)`). Also a split by origin: Rotary's own code, Node
+ * busy time (all samples but `(idle)` and the profiler's own `node:inspector` frames). Also a split by origin: Rotary's own code, Node
  * internals, dependencies, GC and native `(program)` time.
  */
 import fs from 'node:fs';
@@ -74,9 +74,10 @@ function locate(frame: CallFrame, maps: Map<string, SourceMap | null>): { locati
     return { location: '', origin: 'other', name };
   }
   if (frame.url.startsWith('node:')) return { location: `${frame.url}:${frame.lineNumber + 1}`, origin: 'node', name };
-  const nm = frame.url.lastIndexOf('/node_modules/');
-  if (nm >= 0) return { location: `${frame.url.slice(nm + '/node_modules/'.length)}:${frame.lineNumber + 1}`, origin: 'dependencies', name };
+  // The bench's own bundles live under node_modules/.cache: map them before taking node_modules for a dependency.
   const map = frame.url.startsWith('file:') ? mapperFor(frame.url, maps) : null;
+  const nm = frame.url.lastIndexOf('/node_modules/');
+  if (!map && nm >= 0) return { location: `${frame.url.slice(nm + '/node_modules/'.length)}:${frame.lineNumber + 1}`, origin: 'dependencies', name };
   const entry = map?.findEntry(frame.lineNumber, frame.columnNumber);
   if (entry && 'originalSource' in entry && entry.originalSource) {
     const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(fileURLToPath(frame.url)), entry.originalSource);
@@ -101,7 +102,8 @@ export function summarizeProfile(file: string, topN = 15): ProfileSummary {
   for (const [id, us] of selfUs) {
     const node = byId.get(id)!;
     totalUs += us;
-    if (node.callFrame.functionName === '(idle)') {
+    // Idle time, and the profiler's own stop (node:inspector builds the profile on this thread), are not the gateway's work.
+    if (node.callFrame.functionName === '(idle)' || node.callFrame.url === 'node:inspector') {
       idleUs += us;
       continue;
     }

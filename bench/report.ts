@@ -91,12 +91,18 @@ function streamTables(levels: StreamLevel[]): string[] {
     '| streams | target | completed (vs direct) | failed (status/truncated/error) | TTFB p50 / p99 ms | added TTFB p50 / p99 ms | stream p50 ms | c=1 probe p50 / p99 ms | server CPU (% of a core) | server CPU µs/stream | µs/chunk | server loop p99 ms | server peak RSS MB | clients: busiest % of a core / loop p99 ms | simulator CPU |';
   const sep = '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = levels.flatMap((l) => (['direct', 'gateway', 'bare'] as const).map((n) => streamLine(l, n, l[n])));
+  const codes = levels.flatMap((l) =>
+    (['direct', 'gateway', 'bare'] as const)
+      .filter((n) => Object.keys(l[n].errorCodes).length)
+      .map((n) => `${l.streams} ${n}: ${Object.entries(l[n].errorCodes).map(([k, v]) => `${k} ×${v}`).join(', ')}`),
+  );
   return [
     `### Long streams (${l0.drip.events} events ${l0.drip.intervalMs} ms apart, ${l0.durationMs / 1000} s per target, ${l0.direct.client.processes} client processes; "server" is the proxy, or the simulator for direct)`,
     '',
     head,
     sep,
     ...lines,
+    ...(codes.length ? ['', `Stream errors: ${codes.join('; ')}.`] : []),
   ];
 }
 

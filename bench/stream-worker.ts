@@ -25,6 +25,8 @@ export interface StreamJob {
 export interface StreamReport {
   completed: number;
   failed: { status: number; truncated: number; error: number };
+  /** Failed streams by error code (`UND_ERR_CONNECT_TIMEOUT`, `ECONNRESET`, `aborted at the end`…). */
+  errorCodes: Record<string, number>;
   /** Time to the first body byte of each completed stream, ms. */
   ttfbs: number[];
   /** Wall time of each completed stream, ms. */
@@ -53,7 +55,7 @@ function countEvents(chunk: Buffer, prevNl: boolean): number {
 
 async function runJob(job: StreamJob): Promise<StreamReport> {
   const pool = new Pool(job.origin, { connections: job.streams, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
-  const report: StreamReport = { completed: 0, failed: { status: 0, truncated: 0, error: 0 }, ttfbs: [], durations: [], events: 0, cpuMicros: 0, wallMs: 0, loopDelayP99Ms: 0 };
+  const report: StreamReport = { completed: 0, failed: { status: 0, truncated: 0, error: 0 }, errorCodes: {}, ttfbs: [], durations: [], events: 0, cpuMicros: 0, wallMs: 0, loopDelayP99Ms: 0 };
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const cpu0 = process.cpuUsage();
@@ -85,9 +87,11 @@ async function runJob(job: StreamJob): Promise<StreamReport> {
           report.ttfbs.push(first - t0);
           report.durations.push(performance.now() - t0);
         }
-      } catch {
+      } catch (error) {
         report.events += events;
         report.failed.error++;
+        const code = cut.signal.aborted ? 'cut at the end' : String((error as { code?: unknown }).code ?? (error as Error).name ?? 'error');
+        report.errorCodes[code] = (report.errorCodes[code] ?? 0) + 1;
         if (cut.signal.aborted) return;
         // A refused or reset connection: do not spin on it.
         await new Promise((r) => setTimeout(r, 50));

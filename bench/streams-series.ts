@@ -22,6 +22,8 @@ export type StreamTarget = 'direct' | 'gateway' | 'bare';
 export interface StreamReading {
   completed: number;
   failed: { status: number; truncated: number; error: number };
+  /** Failed streams by error code. */
+  errorCodes: Record<string, number>;
   ttfbP50Ms: number;
   ttfbP99Ms: number;
   streamP50Ms: number;
@@ -71,6 +73,12 @@ export async function startStreamWorkers(n: number): Promise<StreamWorker[]> {
   );
 }
 
+function sumCodes(list: Array<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const codes of list) for (const [k, v] of Object.entries(codes)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
 function merge(reports: StreamReport[]): StreamReport {
   return {
     completed: reports.reduce((n, r) => n + r.completed, 0),
@@ -79,6 +87,7 @@ function merge(reports: StreamReport[]): StreamReport {
       truncated: reports.reduce((n, r) => n + r.failed.truncated, 0),
       error: reports.reduce((n, r) => n + r.failed.error, 0),
     },
+    errorCodes: sumCodes(reports.map((r) => r.errorCodes)),
     ttfbs: reports.flatMap((r) => r.ttfbs),
     durations: reports.flatMap((r) => r.durations),
     events: reports.reduce((n, r) => n + r.events, 0),
@@ -115,6 +124,7 @@ export async function measureStreams(rig: Rig, workers: StreamWorker[], target: 
   return {
     completed: all.completed,
     failed: all.failed,
+    errorCodes: all.errorCodes,
     ttfbP50Ms: r2(pct(all.ttfbs, 50)),
     ttfbP99Ms: r2(pct(all.ttfbs, 99)),
     streamP50Ms: Math.round(pct(all.durations, 50)),
@@ -154,6 +164,7 @@ function average(rs: StreamReading[]): StreamReading {
   return {
     completed: Math.round(m((r) => r.completed)),
     failed: { status: Math.round(m((r) => r.failed.status)), truncated: Math.round(m((r) => r.failed.truncated)), error: Math.round(m((r) => r.failed.error)) },
+    errorCodes: sumCodes(rs.map((r) => r.errorCodes)),
     ttfbP50Ms: m((r) => r.ttfbP50Ms),
     ttfbP99Ms: m((r) => r.ttfbP99Ms),
     streamP50Ms: Math.round(m((r) => r.streamP50Ms)),
