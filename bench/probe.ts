@@ -2,8 +2,10 @@
  * The c=1 probe: one connection, opened (and warmed with a request) before the load starts,
  * sending one small non-streaming request at a time while the load runs. Its latency is what
  * an interactive request feels next to a thousand streams (a stalled event loop shows here).
+ * It runs in the bench's main process, which is otherwise idle during the load; that process's
+ * own event-loop delay is reported with it, to show the probe's client was not what waited.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client } from 'undici';
 import type { HttpTarget } from './wrk.js';
 
@@ -12,7 +14,7 @@ const GAP_MS = 20;
 
 export interface Probe {
   /** Stops after the request in flight; resolves with the latencies (ms) and the failures. */
-  stop(): Promise<{ latencies: number[]; errors: number }>;
+  stop(): Promise<{ latencies: number[]; errors: number; loopDelayP99Ms: number }>;
 }
 
 export const PROBE_BODY = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'ping' }] });
@@ -31,6 +33,8 @@ export async function startProbe(target: HttpTarget): Promise<Probe> {
   const latencies: number[] = [];
   let errors = 0;
   let running = true;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const loop = (async () => {
     while (running) {
       try {
@@ -48,7 +52,8 @@ export async function startProbe(target: HttpTarget): Promise<Probe> {
       running = false;
       await loop;
       await client.close().catch(() => undefined);
-      return { latencies, errors };
+      loopDelay.disable();
+      return { latencies, errors, loopDelayP99Ms: Math.round((loopDelay.percentile(99) / 1e6) * 100) / 100 };
     },
   };
 }

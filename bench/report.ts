@@ -82,14 +82,14 @@ function streamLine(l: StreamLevel, name: 'direct' | 'gateway' | 'bare', x: Stre
   const added = name === 'gateway' ? `${l.addedTtfbP50Ms} / ${l.addedTtfbP99Ms}` : name === 'bare' ? `${l.bareAddedTtfbP50Ms} / ${l.bareAddedTtfbP99Ms}` : '–';
   const vs = name === 'gateway' ? ` (${Math.round(l.completedVsDirect * 100)} %)` : name === 'bare' ? ` (${Math.round(l.bareCompletedVsDirect * 100)} %)` : '';
   const f = x.failed;
-  return `| ${l.streams} | ${name} | ${x.completed}${vs} | ${f.status + f.truncated + f.error} (${f.status}/${f.truncated}/${f.error}) | ${x.ttfbP50Ms} / ${x.ttfbP99Ms} | ${added} | ${x.streamP50Ms} | ${x.probe.p50Ms} / ${x.probe.p99Ms} | ${x.server.cpuPctOfCore} % | ${x.server.cpuUsPerStream} | ${x.server.cpuUsPerChunk} | ${x.server.loopDelayP99Ms} | ${x.server.peakRssMB} | ${x.client.maxCpuPct} % / ${x.client.maxLoopDelayP99Ms} | ${x.simCpuPctOfCore} % |`;
+  return `| ${l.streams} | ${name} | ${x.completed}${vs} | ${f.status + f.truncated + f.error} (${f.status}/${f.truncated}/${f.error}) | ${x.ttfbP50Ms} / ${x.ttfbP99Ms} | ${added} | ${x.streamP50Ms} | ${x.probe.p50Ms} / ${x.probe.p99Ms} (${x.probe.clientLoopDelayP99Ms}) | ${x.server.cpuPctOfCore} % | ${x.server.cpuUsPerStream} | ${x.server.cpuUsPerChunk} | ${x.server.loopDelayP99Ms} | ${x.server.peakRssMB} | ${x.client.maxCpuPct} % / ${x.client.maxLoopDelayP99Ms} | ${x.simCpuPctOfCore} % | ${x.listenDrops ?? '–'} |`;
 }
 
 function streamTables(levels: StreamLevel[]): string[] {
   const l0 = levels[0]!;
   const head =
-    '| streams | target | completed (vs direct) | failed (status/truncated/error) | TTFB p50 / p99 ms | added TTFB p50 / p99 ms | stream p50 ms | c=1 probe p50 / p99 ms | server CPU (% of a core) | server CPU µs/stream | µs/chunk | server loop p99 ms | server peak RSS MB | clients: busiest % of a core / loop p99 ms | simulator CPU |';
-  const sep = '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+    '| streams | target | completed (vs direct) | failed (status/truncated/error) | TTFB p50 / p99 ms | added TTFB p50 / p99 ms | stream p50 ms | c=1 probe p50 / p99 ms (probe client loop p99) | server CPU (% of a core) | server CPU µs/stream | µs/chunk | server loop p99 ms | server peak RSS MB | clients: busiest % of a core / loop p99 ms | simulator CPU | listen-queue drops |';
+  const sep = '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = levels.flatMap((l) => (['direct', 'gateway', 'bare'] as const).map((n) => streamLine(l, n, l[n])));
   const codes = levels.flatMap((l) =>
     (['direct', 'gateway', 'bare'] as const)

@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { ask, bundle } from './children.js';
 import type { ChildStats } from './child-stats.js';
+import { listenDropsSince, readListenCounters } from './listen-drops.js';
 import { startProbe } from './probe.js';
 import { requestBody } from './requests-series.js';
 import type { Rig } from './rig.js';
@@ -27,7 +28,8 @@ export interface StreamReading {
   ttfbP50Ms: number;
   ttfbP99Ms: number;
   streamP50Ms: number;
-  probe: { p50Ms: number; p99Ms: number; samples: number; errors: number };
+  /** The c=1 probe through the same target; `clientLoopDelayP99Ms`: the probe's own process. */
+  probe: { p50Ms: number; p99Ms: number; samples: number; errors: number; clientLoopDelayP99Ms: number };
   /** The process serving the streams: the proxy, or for direct the simulator. */
   server: { cpuPctOfCore: number; loopDelayP99Ms: number; peakRssMB: number; cpuUsPerStream: number; cpuUsPerChunk: number };
   /** The simulator, for every target (it is the upstream). */
@@ -36,6 +38,8 @@ export interface StreamReading {
   client: { processes: number; maxCpuPct: number; maxLoopDelayP99Ms: number };
   /** SSE events the clients received (= chunks the proxy forwarded). */
   events: number;
+  /** Connections the kernel dropped from a full listen queue during the round (machine-wide; null off Linux). */
+  listenDrops: number | null;
 }
 
 export interface StreamLevel {
@@ -103,6 +107,7 @@ export async function measureStreams(rig: Rig, workers: StreamWorker[], target: 
   const server = target === 'direct' ? 'sim' : target;
   rig.resetStats('sim', ...(target === 'direct' ? [] : [target]));
   const probe = await startProbe(http);
+  const listen = readListenCounters();
   const body = requestBody(true);
   const jobs: StreamJob[] = workers.map((_, i) => ({
     origin: http.origin,
@@ -115,6 +120,7 @@ export async function measureStreams(rig: Rig, workers: StreamWorker[], target: 
     expectedEvents: s.drip.events,
   }));
   const reports = await Promise.all(workers.map((w, i) => ask<StreamReport>(w.child, { type: 'run', ...jobs[i] })));
+  const listenDrops = listenDropsSince(listen);
   const probed = await probe.stop();
   const serverStats = await rig.stats(server);
   const simStats: ChildStats = server === 'sim' ? serverStats : await rig.stats('sim');
@@ -128,7 +134,7 @@ export async function measureStreams(rig: Rig, workers: StreamWorker[], target: 
     ttfbP50Ms: r2(pct(all.ttfbs, 50)),
     ttfbP99Ms: r2(pct(all.ttfbs, 99)),
     streamP50Ms: Math.round(pct(all.durations, 50)),
-    probe: { p50Ms: r2(pct(probed.latencies, 50)), p99Ms: r2(pct(probed.latencies, 99)), samples: probed.latencies.length, errors: probed.errors },
+    probe: { p50Ms: r2(pct(probed.latencies, 50)), p99Ms: r2(pct(probed.latencies, 99)), samples: probed.latencies.length, errors: probed.errors, clientLoopDelayP99Ms: probed.loopDelayP99Ms },
     server: {
       cpuPctOfCore: pctOfCore(serverStats.cpuMicros),
       loopDelayP99Ms: serverStats.loopDelay.p99,
@@ -143,6 +149,7 @@ export async function measureStreams(rig: Rig, workers: StreamWorker[], target: 
       maxLoopDelayP99Ms: all.loopDelayP99Ms,
     },
     events: all.events,
+    listenDrops,
   };
 }
 
@@ -168,7 +175,13 @@ function average(rs: StreamReading[]): StreamReading {
     ttfbP50Ms: m((r) => r.ttfbP50Ms),
     ttfbP99Ms: m((r) => r.ttfbP99Ms),
     streamP50Ms: Math.round(m((r) => r.streamP50Ms)),
-    probe: { p50Ms: m((r) => r.probe.p50Ms), p99Ms: m((r) => r.probe.p99Ms), samples: Math.round(m((r) => r.probe.samples)), errors: Math.round(m((r) => r.probe.errors)) },
+    probe: {
+      p50Ms: m((r) => r.probe.p50Ms),
+      p99Ms: m((r) => r.probe.p99Ms),
+      samples: Math.round(m((r) => r.probe.samples)),
+      errors: Math.round(m((r) => r.probe.errors)),
+      clientLoopDelayP99Ms: max((r) => r.probe.clientLoopDelayP99Ms),
+    },
     server: {
       cpuPctOfCore: Math.round(m((r) => r.server.cpuPctOfCore)),
       loopDelayP99Ms: m((r) => r.server.loopDelayP99Ms),
@@ -179,6 +192,7 @@ function average(rs: StreamReading[]): StreamReading {
     simCpuPctOfCore: Math.round(m((r) => r.simCpuPctOfCore)),
     client: { processes: rs[0]!.client.processes, maxCpuPct: max((r) => r.client.maxCpuPct), maxLoopDelayP99Ms: max((r) => r.client.maxLoopDelayP99Ms) },
     events: Math.round(m((r) => r.events)),
+    listenDrops: rs.some((r) => r.listenDrops === null) ? null : Math.round(m((r) => r.listenDrops ?? 0)),
   };
 }
 
