@@ -35,7 +35,9 @@ const server = createServer({ keepAlive: true }, (req, res) => {
       });
   });
 });
-server.listen(0, '127.0.0.1', () => {
+// A deep accept queue (capped by net.core.somaxconn), so the floor is what a proxy's work costs,
+// not Node's default backlog of 511 overflowing under a burst of 1000 new connections.
+server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
   serveStats();
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`);
 });

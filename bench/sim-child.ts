@@ -17,7 +17,14 @@ import { serveStats } from './child-stats.js';
  */
 const FAILOVER_RETRY_AFTER_S = 0.02;
 
-const sim = await startSimulator();
+/**
+ * The upstream stands in for a provider's servers, which take a burst of new connections: a
+ * deep accept queue (the kernel caps it at net.core.somaxconn) so the direct baseline of a
+ * 1000-stream burst is not capped by the simulator's listen queue.
+ */
+const BACKLOG = 4096;
+
+const sim = await startSimulator({ backlog: BACKLOG });
 const accounts = [];
 for (let i = 0; i < 3; i++) {
   const acc = sim.addAccount('anthropic');

@@ -134,7 +134,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', ...(options.backlog ? { backlog: options.backlog } : {}) }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -272,6 +272,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Listen backlog (default Node's 511). A provider's servers take a burst of new connections;
+   * the bench raises this so a burst of 1000 streams is not capped by the simulator's accept queue.
+   */
+  backlog?: number;
   /** Clock in epoch ms (default Date.now); lets tests move time without fake timers. */
   now?: () => number;
   github?: Partial<SimGithubSettings>;
