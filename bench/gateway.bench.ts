@@ -13,7 +13,7 @@
  * - profile: the gateway's CPU profile under c=64 and under 256 streams, top self-time functions.
  *
  * Prints the tables and every reading against its target, and writes bench/results/
- * gateway-<time>.json and gateway-latest.json. Knobs: bench/settings.ts (ROTARY_BENCH_SERIES,
+ * gateway-<time>.json and, for a complete run (all series, not quick), gateway-latest.json. Knobs: bench/settings.ts (ROTARY_BENCH_SERIES,
  * ROTARY_BENCH_QUICK=1 for a smoke run, …).
  */
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ import { runProfileSeries } from './profile-series.js';
 import { recordingRatio, renderReport, targetChecks, type Results } from './report.js';
 import { runRequestsSeries } from './requests-series.js';
 import { startRig } from './rig.js';
-import { readSettings } from './settings.js';
+import { readSettings, SERIES } from './settings.js';
 import { runStreamsSeries } from './streams-series.js';
 import { haveWrk } from './wrk.js';
 
@@ -79,8 +79,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `gateway-${startedAt.toISOString().replace(/[:.]/g, '-')}${settings.quick ? '-quick' : ''}.json`);
   fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, 'gateway-latest.json'), `${JSON.stringify(out, null, 2)}\n`);
-  process.stdout.write(`\nWrote ${path.relative(process.cwd(), file)} and bench/results/gateway-latest.json\n`);
+  // A smoke run or a partial one does not replace the committed latest full results.
+  const complete = !settings.quick && settings.series.length === SERIES.length;
+  if (complete) fs.writeFileSync(path.join(dir, 'gateway-latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(`\nWrote ${path.relative(process.cwd(), file)}${complete ? ' and bench/results/gateway-latest.json' : ' (gateway-latest.json is written by complete runs only)'}\n`);
 }
 
 main().catch((error: unknown) => {
