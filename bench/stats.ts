@@ -23,17 +23,20 @@ export interface TargetCheck {
   missedBy: number;
   /** Where the limit comes from, e.g. "issue 16". */
   source: string;
+  /** Set when the reading cannot count as met whatever its value (e.g. TTFB of the few streams that did not fail). */
+  spoilt?: string;
 }
 
-export function check(name: string, reading: number, unit: string, bound: 'max' | 'min', limit: number, source: string): TargetCheck {
-  const met = Number.isFinite(reading) && (bound === 'max' ? reading <= limit : reading >= limit);
-  const missedBy = met || !Number.isFinite(reading) ? 0 : r2(Math.abs(reading - limit));
-  return { name, reading: r2(reading), unit, bound, limit, met, missedBy, source };
+export function check(name: string, reading: number, unit: string, bound: 'max' | 'min', limit: number, source: string, spoilt?: string): TargetCheck {
+  const inBounds = Number.isFinite(reading) && (bound === 'max' ? reading <= limit : reading >= limit);
+  const missedBy = inBounds || !Number.isFinite(reading) ? 0 : r2(Math.abs(reading - limit));
+  return { name, reading: r2(reading), unit, bound, limit, met: inBounds && !spoilt, missedBy, source, ...(spoilt ? { spoilt } : {}) };
 }
 
 /** `≤ 5 ms: met` / `≤ 5 ms: missed by 3.2 ms`. */
 export function verdict(c: TargetCheck): string {
   const limit = `${c.bound === 'max' ? '≤' : '≥'} ${c.limit}${c.unit === '×' || c.unit === '%' ? '' : ' '}${c.unit}`;
   if (!Number.isFinite(c.reading)) return `${limit}: no reading`;
+  if (c.spoilt) return `${limit}: not met — ${c.spoilt}`;
   return c.met ? `${limit}: met` : `${limit}: missed by ${c.missedBy}${c.unit === '×' || c.unit === '%' ? '' : ' '}${c.unit}`;
 }
