@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   // Layering inside the Electron-free code (README "Layout"): arrows run downward only.
-  //   cli/ desktop/ → core/runtime → web → service → gateway | clients → providers → rotation → history → pool
+  //   cli/ desktop/ → core/runtime → gateway-host | web → service → gateway | clients → providers → rotation → history → pool
   ...layer('electron/core/**/*.ts', []),
   ...layer('electron/core/pool/**/*.ts', ['history', 'rotation', 'providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
   ...layer('electron/core/history/**/*.ts', ['rotation', 'providers', 'clients', 'gateway', 'service', 'web', 'runtime']),
@@ -37,6 +37,7 @@ export default tseslint.config(
   ...layer('electron/core/gateway/**/*.ts', ['clients', 'service', 'web', 'runtime']),
   ...layer('electron/core/service/**/*.ts', ['gateway', 'web', 'runtime']),
   ...layer('electron/core/web/**/*.ts', ['runtime']),
+  ...layer('electron/core/gateway-host/**/*.ts', ['web', 'runtime']),
   ...layer('electron/{cli,desktop}/**/*.ts', []),
 );
 

@@ -11,7 +11,9 @@ import { serveStats } from './child-stats.js';
 
 const setup = JSON.parse(process.env.ROTARY_BENCH_SETUP ?? '{}') as { url: string; accounts: Array<{ access: string }> };
 const upstream = new URL(setup.url);
-const pool = new Pool(upstream.origin, { connections: 512, keepAliveTimeout: 30_000 });
+// No cap below the bench's largest level (1000 concurrent streams): a pool limit would queue streams
+// behind each other and make the floor look slower than a proxy has to be.
+const pool = new Pool(upstream.origin, { connections: 2048, keepAliveTimeout: 30_000 });
 const token = `Bearer ${setup.accounts[0]!.access}`;
 
 const server = createServer({ keepAlive: true }, (req, res) => {
@@ -35,7 +37,9 @@ const server = createServer({ keepAlive: true }, (req, res) => {
       });
   });
 });
-server.listen(0, '127.0.0.1', () => {
+// A deep accept queue (capped by net.core.somaxconn), so the floor is what a proxy's work costs,
+// not Node's default backlog of 511 overflowing under a burst of 1000 new connections.
+server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
   serveStats();
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`);
 });

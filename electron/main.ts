@@ -2,6 +2,8 @@
  * The Electron main process — thin on purpose: app lifecycle, the one window, tray and
  * notifications. Everything else is the Electron-free core, started by `startRuntime` with an
  * electron-store backend on the same file the CLI uses. Option objects live in window-options.ts.
+ * The gateway is not in this process: it runs in a utilityProcess (gateway-process.ts) that
+ * the supervisor restarts when it dies, so gateway load never stalls the window or the tray.
  */
 import {
   app,
@@ -15,8 +17,10 @@ import {
   session,
   shell,
   Tray,
+  utilityProcess,
   type MenuItemConstructorOptions,
 } from 'electron';
+import path from 'node:path';
 import Store from 'electron-store';
 import { errorMessage } from './core/errors.js';
 import { rotaryHome } from './core/paths.js';
@@ -29,6 +33,7 @@ import { createVaultGate } from './core/service/vault-gate.js';
 import { poolView } from './core/service/views.js';
 import type { ForecastView } from '../shared/forecast.js';
 import { createNotificationPolicy } from './desktop/notifications.js';
+import { utilityProcessFork } from './desktop/utility-fork.js';
 import { trayMenuModel, type TrayAction, type TrayItem } from './desktop/tray-model.js';
 import { createSenderCheck, forwardEvents, registerHandlers } from './ipc.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
@@ -166,7 +171,9 @@ async function start(): Promise<void> {
   );
   void gate.ready.then((full) => {
     for (const message of warnings) full.notify({ level: 'warning', code: 'vault', message });
-    if (runtime?.gatewayError) full.notify({ level: 'error', code: 'gateway', message: runtime.gatewayError });
+    // A first start that failed (port in use) happened before the window listened; later ones notify themselves.
+    const host = runtime?.gatewayHost?.state();
+    if (host?.state === 'failed') full.notify({ level: 'error', code: 'gateway', message: host.error });
     refreshTray();
   });
 
@@ -179,7 +186,7 @@ async function start(): Promise<void> {
   void gate.status();
 }
 
-/** Everything that needs the vault: the runtime with its poller, gateway and full application service. */
+/** Everything that needs the vault: the runtime with its poller, full application service and the gateway process. */
 async function openApp(env: NodeJS.ProcessEnv, home: string, vault: Vault): Promise<AppService> {
   runtime = await startRuntime({
     env,
@@ -193,10 +200,14 @@ async function openApp(env: NodeJS.ProcessEnv, home: string, vault: Vault): Prom
       version: app.getVersion(),
       extra: { writeClipboard: (text) => clipboard.writeText(text), openExternal: (url) => shell.openExternal(url) },
     },
-    // A gateway that cannot start (port in use) must not keep the app from opening: the header says why.
-    gateway: { optional: true, log: (line) => console.log(`[gateway] ${line}`) },
+    // Its own process (bundled next to main.cjs); a gateway that cannot start (port in use) does not keep the app from opening: the header says why.
+    gatewayProcess: { fork: utilityProcessFork(utilityProcess, path.join(__dirname, 'gateway-process.cjs'), gatewayLog), log: gatewayLog },
   });
   return runtime.service!;
+}
+
+function gatewayLog(line: string): void {
+  console.log(`[gateway] ${line}`);
 }
 
 // Every renderer runs in Chromium's sandbox, whatever a window's own options say.
@@ -211,9 +222,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => showWindow());
   // The gateway keeps running in the tray when the window closes (quit from the tray menu).
   app.on('window-all-closed', () => undefined);
-  app.on('before-quit', () => {
+  app.on('before-quit', (event) => {
     for (const dispose of disposers.splice(0)) dispose();
-    void runtime?.close();
+    const closing = runtime;
+    runtime = undefined;
+    if (!closing) return;
+    // Quit once the runtime is closed: the gateway process flushes its bookkeeping and exits first.
+    event.preventDefault();
+    void closing.close().finally(() => app.quit());
   });
   void app.whenReady().then(async () => {
     protocol.handle(APP_SCHEME, (request) => appProtocolResponse(paths.rendererDir, request));

@@ -111,6 +111,10 @@ export function poolCoverageText(
 ): string {
   switch (pool.kind) {
     case 'until':
+      // Nothing left now (every account limited): "covers you until <now>" would read as a forecast.
+      if (pool.at <= now) {
+        return `The pool is used up${pool.freesAt !== undefined ? `: the first account frees up at ${formatClock(pool.freesAt, now)}` : ''}.`;
+      }
       return `At this pace the pool covers you until ${formatClock(pool.at, now)}${pool.freesAt !== undefined ? ` (the first account frees up at ${formatClock(pool.freesAt, now)})` : ''}.`;
     case 'lasts':
       return `At this pace the pool lasts past ${formatClock(pool.through, now)}.`;

@@ -113,10 +113,10 @@ describe('inputs refuse control characters', () => {
   it('import: a login whose e-mail carries control characters is refused with a clear error, nothing added', async () => {
     const userHome = fs.mkdtempSync(path.join(os.tmpdir(), 'rotary-labels-user-'));
     try {
-      const claims = { email: 'victim@example.com\r\n\u001b[2J', 'https://api.openai.com/auth': { chatgpt_account_id: 'acc-hostile' } };
-      const jwt = `x.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.y`;
+      // A login ChatGPT accepts (the import checks the token first) whose e-mail claim is hostile.
+      const c = sim.addAccount('openai', { email: 'victim@example.com\r\n\u001b[2J' }).credentials();
       fs.mkdirSync(path.join(userHome, '.codex'));
-      fs.writeFileSync(path.join(userHome, '.codex', 'auth.json'), JSON.stringify({ tokens: { id_token: jwt, access_token: jwt, refresh_token: 'rt_hostile', account_id: 'acc-hostile' } }));
+      fs.writeFileSync(path.join(userHome, '.codex', 'auth.json'), JSON.stringify({ tokens: { id_token: c.idToken, access_token: c.access, refresh_token: c.refresh, account_id: c.accountId } }));
       const before = core.pool.getAccounts('openai').length;
       const result = await runInProcess(['auth', 'import', '--all'], { ...temp.env, HOME: userHome });
       expect(result.code).toBe(1);

@@ -10,7 +10,7 @@ import { escapeControls } from '../../shared/plain-text.js';
 import { errorMessage } from '../core/errors.js';
 import type { Vault } from '../core/pool/vault.js';
 import { formatClientSettings, gatewayClientSettings } from '../core/clients/registry.js';
-import { startRuntime, type Runtime } from '../core/runtime.js';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
 import { rotaryKeyCommand } from './key-command.js';
 import type { Gateway } from '../core/gateway/gateway.js';
 
@@ -41,6 +41,30 @@ export interface HeadlessGateway {
   done: Promise<void>;
 }
 
+/**
+ * The runtime of `rotary gateway`; the desktop app's gateway process (core/gateway-host/child.ts)
+ * starts this same one, so both serve, log and follow the store the same way. `staticDir`
+ * adds usage polling and the web UI (`--ui`).
+ */
+export function gatewayRuntimeOptions(o: {
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  vault?: Vault | undefined;
+  port?: number | undefined;
+  version?: string | undefined;
+  staticDir?: string | undefined;
+}): RuntimeOptions {
+  return {
+    env: o.env,
+    watch: true,
+    warn: (m) => o.log(m),
+    ...(o.vault ? { vault: o.vault } : {}),
+    service: { shell: 'web', version: o.version ?? 'unknown', keyCommand: rotaryKeyCommand() },
+    gateway: { log: o.log, ...(o.port !== undefined ? { port: o.port } : {}) },
+    ...(o.staticDir ? { poller: { start: true }, web: { staticDir: o.staticDir } } : {}),
+  };
+}
+
 export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise<HeadlessGateway> {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
@@ -48,15 +72,9 @@ export async function runHeadlessGateway(options: HeadlessOptions = {}): Promise
   // One entry per line: whatever a line quotes (labels, paths) has its control characters escaped.
   const log = (line: string): void => void stderr.write(`[${new Date().toISOString()}] ${escapeControls(line)}\n`);
 
-  const runtime = await startRuntime({
-    env,
-    watch: true,
-    warn: (m) => log(m),
-    ...(options.vault ? { vault: options.vault } : {}),
-    service: { shell: 'web', version: options.ui?.version ?? 'unknown', keyCommand: rotaryKeyCommand() },
-    gateway: { log, ...(options.port !== undefined ? { port: options.port } : {}) },
-    ...(options.ui ? { poller: { start: true }, web: { staticDir: options.ui.staticDir } } : {}),
-  });
+  const runtime = await startRuntime(
+    gatewayRuntimeOptions({ env, log, vault: options.vault, port: options.port, version: options.ui?.version, staticDir: options.ui?.staticDir }),
+  );
   const gateway = runtime.gateway!;
   // Store notices (a damaged file restored from its last good copy): the ones from start-up, then each as it happens.
   for (const notice of runtime.store.pendingNotices()) log(`store: ${notice.message}`);

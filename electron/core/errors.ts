@@ -20,7 +20,9 @@ export type RotaryErrorCode =
   | 'needs-reauth'
   | 'timeout'
   | 'cancelled'
-  | 'port-in-use';
+  | 'port-in-use'
+  /** A part that runs elsewhere (the gateway process) is down for now. */
+  | 'unavailable';
 
 export class RotaryError extends Error {
   readonly code: RotaryErrorCode;

@@ -9,6 +9,8 @@
  *   service   the application service every transport calls (`service: {…}`)
  *   gateway   the local gateway with its control API and activity log (`gateway: {…}`)
  *   web       the web transport serving the UI on the gateway (`web: {…}`)
+ *   gatewayProcess  instead of `gateway`: the gateway in a process of its own, supervised
+ *             (gateway-host/; the desktop app, and tests under plain Node)
  *   history   usage readings and request summaries in ROTARY_HOME/history.db (on unless
  *             `history: false` or ROTARY_HISTORY=off); with the gateway also its live
  *             forecasts (drain-soonest rotation) and the ahead-of-time warnings
@@ -37,6 +39,9 @@ import type { LoginDriver } from './service/login-sessions.js';
 import type { ActivityPort, GatewayPort, UsagePort } from './service/types.js';
 import { openVaultPort } from './service/vault-gate.js';
 import { mountWebTransport } from './web/web-transport.js';
+import { supervisedActivityPort, supervisedGatewayPort } from './gateway-host/ports.js';
+import { createGatewaySupervisor, type ForkGateway, type GatewaySupervisor, type RestartPolicy } from './gateway-host/supervisor.js';
+import { vaultHandoff } from './gateway-host/vault-handoff.js';
 
 // ------------------------------------------------------------------ core
 
@@ -92,6 +97,8 @@ export interface RuntimeOptions extends OpenCoreOptions {
   };
   /** The local gateway. `optional`: a failure to start (port in use) is kept in `gatewayError` instead of thrown. */
   gateway?: Pick<GatewayOptions, 'port' | 'key' | 'maxBodyBytes' | 'log' | 'now'> & { dispatcher?: Dispatcher; optional?: boolean };
+  /** The gateway in its own process, started by `fork` and restarted when it dies; its failures are kept in its state, never thrown. */
+  gatewayProcess?: { fork: ForkGateway; port?: number; restart?: Partial<RestartPolicy>; log?: (line: string) => void };
   /** Serve the web UI on the gateway (needs `gateway` and `service`). */
   web?: { staticDir: string };
   /** The history database (default on). Tests inject a clock and a flush delay. */
@@ -109,6 +116,8 @@ export interface Runtime extends Core {
   gateway?: Gateway;
   /** Why the gateway is not running, when it was optional and could not start. */
   gatewayError?: string;
+  /** With `gatewayProcess`: the supervisor of the gateway process. */
+  gatewayHost?: GatewaySupervisor;
   web?: ReturnType<typeof mountWebTransport>;
   history?: History;
   /** With the gateway: the forecasts rotation and the warnings read (recent readings in memory). */
@@ -138,9 +147,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       runtime.poller = createUsagePoller({ pool, tokens, env, ...pick(options.poller, 'minIntervalMs', 'jitterMs') });
       if (options.poller.start) runtime.poller.start();
     }
+    if (options.gatewayProcess) {
+      if (options.gateway) throw new Error('The gateway runs in this process (`gateway`) or in its own (`gatewayProcess`), not both.');
+      const { fork, port, restart, log } = options.gatewayProcess;
+      runtime.gatewayHost = createGatewaySupervisor({
+        fork,
+        env,
+        vault: vaultHandoff(core.vault, home),
+        ...pick({ port, restart, log, version: options.service?.version }, 'port', 'restart', 'log', 'version'),
+        notify: (notice) => runtime.service?.notify(notice),
+      });
+    }
     // The activity log belongs to the gateway; the service reads it, so it exists before both.
     const activity = options.gateway ? new ActivityLog({ store: runtime.history?.activity }) : undefined;
     if (options.service) runtime.service = createRuntimeService(runtime, options.service, activity, rotationOverrides);
+    await runtime.gatewayHost?.started;
     if (options.gateway) {
       const settings = () => rotationSettings(pool.settings(), rotationOverrides);
       const forecasts = new LiveForecasts({ pool, recent: runtime.history?.recent ?? new RecentReadings(now), windowLength, settings, now });
@@ -195,6 +216,7 @@ async function stopParts(runtime: Runtime, core: Core, stops: Array<() => void>)
   runtime.poller?.stop();
   for (const stop of stops.splice(0)) stop();
   await runtime.gateway?.close();
+  await runtime.gatewayHost?.stop();
   await runtime.history?.close();
   await core.close();
 }
@@ -218,7 +240,8 @@ function createRuntimeService(
       return { kind: 'device-code', userCode: flow.userCode, verificationUri: flow.verificationUri, expiresAt: flow.expiresAt, result };
     },
   };
-  const gateway: GatewayPort = {
+  const host = runtime.gatewayHost;
+  const gateway: GatewayPort = host ? supervisedGatewayPort(host, { env, vault: runtime.vault }) : {
     running: () => runtime.gateway !== undefined,
     url: () => runtime.gateway?.url,
     port: () => runtime.gateway?.port,
@@ -231,7 +254,7 @@ function createRuntimeService(
       await Promise.all(ids.map((id) => runtime.poller!.refreshNow(id, providerID ? recordID : undefined)));
     },
   };
-  const activityPort: ActivityPort | undefined = activity && {
+  const activityPort: ActivityPort | undefined = host ? supervisedActivityPort(host) : activity && {
     conversations: (limit = 50) => activity.conversations(limit),
     requests: (conversationID, limit) => activity.requests(conversationID, limit),
     subscribe: (listener) => activity.subscribe(listener),

@@ -1,12 +1,13 @@
 /**
  * Issue 11, finding 9: `rotary auth add` checks the credential with the provider where it can.
- * A token the provider rejects (401 from Anthropic's profile endpoint, GitHub's /user or the
- * Copilot exchange) is not added (exit 1, clear error); an account already in the pool is not
+ * A token the provider rejects (401 from Anthropic's profile endpoint, ChatGPT's usage endpoint,
+ * GitHub's /user or the Copilot exchange) is not added (exit 1, clear error); an account already in the pool is not
  * added twice — by provider identity when the provider answers, by the stored access or refresh
  * token when it cannot be reached. The CLI's `run` in-process (the same code as the binary), the
  * simulator as provider.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintJwt } from '../sim/oauth.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 import { DEAD_UPSTREAM, expectNoSecrets, makeCliHome, runInProcess, type CliHome } from './cli-helpers.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sim?.close());
 
-async function accountsIn(h: CliHome, providerID: 'anthropic' | 'github-copilot') {
+async function accountsIn(h: CliHome, providerID: 'anthropic' | 'openai' | 'github-copilot') {
   const core = await h.open();
   await core.pool.reload();
   const keys = (await core.vault.list()).filter((k) => k.startsWith(`account:${providerID}:`));
@@ -47,6 +48,27 @@ describe('a rejected credential is not added', () => {
     expect(res.stderr).toMatch(/did not accept the token|rejected/);
     expectNoSecrets([res.stdout, res.stderr], [token]);
     expect(await accountsIn(h, 'github-copilot')).toEqual({ records: [], keys: [] });
+  });
+
+  it('OpenAI: a well-formed ChatGPT token the usage endpoint answers 401 to → exit 1, nothing stored', async () => {
+    // Decodes like a real one (account id, expiry in the future), but ChatGPT never issued it.
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = mintJwt({ exp, email: 'made-up@example.com', 'https://api.openai.com/auth': { chatgpt_account_id: 'acct-made-up' } });
+    const res = await runInProcess(['auth', 'add', 'openai'], h.env, { input: JSON.stringify({ access: token }) });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/OpenAI.* rejected the token: the ChatGPT usage endpoint answered HTTP 401/);
+    expectNoSecrets([res.stdout, res.stderr], [token]);
+    expect(await accountsIn(h, 'openai')).toEqual({ records: [], keys: [] });
+  });
+
+  it('OpenAI: a token ChatGPT knows is added and checked once', async () => {
+    const acc = sim.addAccount('openai', { email: 'codex-user@example.com' });
+    const before = sim.requests.filter((r) => r.path.endsWith('/wham/usage')).length;
+    const res = await runInProcess(['auth', 'add', 'openai'], h.env, { input: JSON.stringify(acc.credentials()) });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toMatch(/could not be checked/);
+    expect(sim.requests.filter((r) => r.path.endsWith('/wham/usage')).length).toBe(before + 1);
+    expect((await accountsIn(h, 'openai')).records.map((r) => r.email)).toEqual(['codex-user@example.com']);
   });
 
   it('a revoked GitHub token of a real account: 401 → exit 1', async () => {

@@ -443,6 +443,36 @@ describe('the user\'s account order (issue 14 §9)', () => {
   });
 });
 
+describe('taking an account out of rotation without removing it', () => {
+  it('Disable in Provider Detail: the gateway skips the account, active moves on, focus stays on its row; Enable puts it back', async () => {
+    const s = await setup();
+    const [one, two] = s.accounts.map((a) => a.record.id);
+    await openUI(s);
+    const dialog = await keyboardToProviderDetail();
+    const row = dialog.locator('[data-testid="account-row"][aria-label="Account 1"]');
+    await tabTo('Disable Account 1');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => s.core.pool.getRecord('anthropic', one!)?.health.disabled).toBe(true);
+    await expect.poll(() => row.getByTestId('account-status').textContent()).toBe('Disabled');
+    await expect.poll(focusedLabel).toBe('Account 1');
+    // The active account was the one disabled: "active" moved on, and no request goes to it.
+    expect(s.core.pool.snapshot('anthropic').activeID).toBe(two);
+    expect(await row.getByRole('button', { name: 'Switch to Account 1' }).count()).toBe(0);
+    await sendMessage(s);
+    await sendMessage(s, 'other-conversation');
+    expect(inferenceAccounts(s)).not.toContain(s.accounts[0]!.sim.id);
+    await expectAccessible('Provider Detail with a disabled account');
+
+    await tabTo('Enable Account 1');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => s.core.pool.getRecord('anthropic', one!)?.health.disabled).toBeUndefined();
+    await expect.poll(() => row.getByTestId('account-status').textContent()).not.toBe('Disabled');
+    await expect.poll(focusedLabel).toBe('Account 1');
+    await row.getByRole('button', { name: 'Switch to Account 1' }).waitFor();
+    await expectTrappedThenEscape(dialog);
+  });
+});
+
 describe('long conversations and window sizes (issue 14 §6, §7)', () => {
   it('10,000 requests: the newest show without scrolling, the list is windowed, and a user who scrolled up keeps their place', async () => {
     const s = await setup({ anthropicAccounts: 1 });

@@ -36,6 +36,22 @@ async function activity(url: string): Promise<{ conversations: Array<{ id: strin
   return (await res.json()) as never;
 }
 
+/** A gateway with one simulator account, started on a home whose history.db `prepare` has damaged first. */
+async function gatewayOnHistoryFile(prepare: (historyFile: string) => void): Promise<{ home: string; core: Runtime; logs: string[] }> {
+  const sim = await startSimulator();
+  cleanups.push(() => sim.close());
+  const { home, cleanup } = makeTempHome('rotary-history-gw-');
+  cleanups.push(cleanup);
+  prepare(path.join(home, 'history.db'));
+  const env = { ROTARY_HOME: home, ROTARY_UPSTREAM: sim.url, ROTARY_SECRET_BACKEND: 'file', ROTARY_GATEWAY_KEY: TEST_KEY };
+  const logs: string[] = [];
+  const core = await startRuntime({ env, home, warn: () => undefined, service: { shell: 'web', version: '0.0.0-test' }, gateway: { port: 0, log: (l) => logs.push(l) } });
+  cleanups.push(() => core.close());
+  const c = sim.addAccount('anthropic').credentials();
+  await core.pool.add({ providerID: 'anthropic', accountId: c.accountId, secret: { access: c.access, refresh: c.refresh!, expires: c.expires! } });
+  return { home, core, logs };
+}
+
 describe('history through the gateway', () => {
   it('a restart keeps the conversation list and the requests (GET /activity and the activity channels)', async () => {
     const h = await startHarness({ accounts: { anthropic: 2 } });
@@ -66,18 +82,7 @@ describe('history through the gateway', () => {
   });
 
   it('a corrupt history file: the gateway still serves, the file is rebuilt, and a notice and a log line say so', async () => {
-    const sim = await startSimulator();
-    cleanups.push(() => sim.close());
-    const { home, cleanup } = makeTempHome('rotary-history-gw-');
-    cleanups.push(cleanup);
-    fs.writeFileSync(path.join(home, 'history.db'), Buffer.alloc(8192, 0x5a));
-    const env = { ROTARY_HOME: home, ROTARY_UPSTREAM: sim.url, ROTARY_SECRET_BACKEND: 'file', ROTARY_GATEWAY_KEY: TEST_KEY };
-    const logs: string[] = [];
-    const core = await startRuntime({ env, home, warn: () => undefined, service: { shell: 'web', version: '0.0.0-test' }, gateway: { port: 0, log: (l) => logs.push(l) } });
-    cleanups.push(() => core.close());
-    const acc = sim.addAccount('anthropic');
-    const c = acc.credentials();
-    await core.pool.add({ providerID: 'anthropic', accountId: c.accountId, secret: { access: c.access, refresh: c.refresh!, expires: c.expires! } });
+    const { home, core, logs } = await gatewayOnHistoryFile((file) => fs.writeFileSync(file, Buffer.alloc(8192, 0x5a)));
 
     expect((await post(core.gateway!.url, 'after-rebuild')).status).toBe(200);
     await core.history!.flush();
@@ -91,19 +96,8 @@ describe('history through the gateway', () => {
   });
 
   it('a history file that cannot be opened at all: the gateway serves from memory', async () => {
-    const sim = await startSimulator();
-    cleanups.push(() => sim.close());
-    const { home, cleanup } = makeTempHome('rotary-history-gw-');
-    cleanups.push(cleanup);
     // A folder where the file should be: not a database, and nothing can be moved into its place.
-    fs.mkdirSync(path.join(home, 'history.db'));
-    const env = { ROTARY_HOME: home, ROTARY_UPSTREAM: sim.url, ROTARY_SECRET_BACKEND: 'file', ROTARY_GATEWAY_KEY: TEST_KEY };
-    const logs: string[] = [];
-    const core = await startRuntime({ env, home, warn: () => undefined, service: { shell: 'web', version: '0.0.0-test' }, gateway: { port: 0, log: (l) => logs.push(l) } });
-    cleanups.push(() => core.close());
-    const acc = sim.addAccount('anthropic');
-    const c = acc.credentials();
-    await core.pool.add({ providerID: 'anthropic', accountId: c.accountId, secret: { access: c.access, refresh: c.refresh!, expires: c.expires! } });
+    const { core, logs } = await gatewayOnHistoryFile((file) => fs.mkdirSync(file));
     expect((await post(core.gateway!.url, 'in-memory')).status).toBe(200);
     expect(core.history!.db.state).toBe('off');
     expect(logs.some((l) => /history: Rotary cannot use .*history\.db.*kept in memory only/.test(l))).toBe(true);

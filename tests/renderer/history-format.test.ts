@@ -80,6 +80,11 @@ describe('forecast sentences', () => {
     expect(poolCoverageText({ kind: 'until', at: at(14, 5), freesAt: at(16, 30) }, NOW)).toBe('At this pace the pool covers you until 14:05 (the first account frees up at 16:30).');
   });
 
+  it('a pool with nothing left now says so instead of "covers you until" the present minute', () => {
+    expect(poolCoverageText({ kind: 'until', at: NOW, freesAt: at(16, 30) }, NOW)).toBe('The pool is used up: the first account frees up at 16:30.');
+    expect(poolCoverageText({ kind: 'until', at: NOW - 60_000 }, NOW)).toBe('The pool is used up.');
+  });
+
   it('the Picked by cell', () => {
     expect(pickText({ policy: 'drain-soonest', rule: 'drain-soonest', reason: 'x' })).toBe('drain soonest');
     expect(pickText({ policy: 'active-first', rule: 'bound', reason: 'x' })).toBe('conversation');

@@ -9,6 +9,7 @@ import type {
   AddAccountOptions,
   SimAccount,
   SimCredentials,
+  SimDrip,
   SimFault,
   SimPremiumQuota,
   SimEncoding,
@@ -103,6 +104,7 @@ export class SimAccountImpl implements SimAccount {
   delayMs = 0;
   firstByteDelayMs?: number | undefined;
   chunkDelayMs = 0;
+  drip?: SimDrip | undefined;
   breakNext: SimFault[] = [];
   revoked = false;
   plan: string;
@@ -175,6 +177,7 @@ export class SimAccountImpl implements SimAccount {
       delayMs: this.delayMs,
       firstByteDelayMs: this.firstByteDelayMs,
       chunkDelayMs: this.chunkDelayMs,
+      drip: this.drip,
       breakNext: this.breakNext,
       revoked: this.revoked,
       plan: this.plan,

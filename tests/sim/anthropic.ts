@@ -21,10 +21,12 @@ import {
   sendJson,
   type Ctx,
   type Route,
+  takePerMinuteLimit,
   type SimState,
 } from './http.js';
 import { randomHex, randomToken } from './oauth.js';
-import { SseWriter } from './sse.js';
+import { SseWriter, sseTiming } from './sse.js';
+import { dripPieces } from './drip.js';
 import type { SimWindow } from './types.js';
 
 const TOKEN_HOSTS = ['platform.claude.com', 'console.anthropic.com', 'api.anthropic.com'];
@@ -37,6 +39,8 @@ const AUTHORIZE_PAGES: Array<[string, string]> = [
 const OAUTH_BETA = 'oauth-2025-04-20';
 const CODE_TTL_MS = 10 * 60 * 1000;
 const H = 'anthropic-ratelimit-unified';
+/** Events of a streamed answer besides the text deltas (message_start, content_block_start, ping, content_block_stop, message_delta, message_stop): drip mode counts them. */
+const FRAMING_EVENTS = 6;
 
 function requestId(): string {
   return `req_sim${randomHex(12)}`;
@@ -325,8 +329,7 @@ async function messages(ctx: Ctx): Promise<void> {
       break;
   }
 
-  if (acc.perMinuteLimited > 0) {
-    acc.perMinuteLimited -= 1;
+  if (takePerMinuteLimit(ctx.state, acc)) {
     const extra: Record<string, string> = acc.retryAfterSec !== undefined ? { 'retry-after': String(acc.retryAfterSec) } : {};
     await sendJson(
       ctx,
@@ -393,7 +396,7 @@ async function streamMessage(
   headers: Record<string, string>,
   m: { id: string; model: string; text: string; usage: Record<string, number> },
 ): Promise<void> {
-  const sse = new SseWriter(ctx, { firstByteDelayMs: acc.firstByteDelayMs, chunkDelayMs: acc.chunkDelayMs });
+  const sse = new SseWriter(ctx, sseTiming(ctx, acc));
   await sse.open(200, headers);
   await sse.event('message_start', {
     type: 'message_start',
@@ -410,7 +413,7 @@ async function streamMessage(
   });
   await sse.event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
   await sse.event('ping', { type: 'ping' });
-  const chunks = chunksOf(m.text);
+  const chunks = ctx.drip ? dripPieces(m.text, ctx.drip, FRAMING_EVENTS) : chunksOf(m.text);
   for (const [i, piece] of chunks.entries()) {
     await sse.event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } });
     if (ctx.midStreamReset && i === 0) {

@@ -4,8 +4,9 @@
  */
 import type { SimAccountImpl } from './accounts.js';
 import { approveDevice, denyDevice, type DeviceStore } from './copilot.js';
+import { checkDrip, parseDrip } from './drip.js';
 import { escapeHtml, parseBody, route, sendHtml, sendJson, type Ctx, type Route } from './http.js';
-import { SIM_ENCODINGS, SIM_FAULTS, SIM_PROVIDERS, type SimEncoding, type SimFault, type SimProvider, type SimWindow } from './types.js';
+import { SIM_ENCODINGS, SIM_FAULTS, SIM_PROVIDERS, type SimEncoding, type SimFault, type SimDrip, type SimProvider, type SimWindow } from './types.js';
 
 const NUMBER_KNOBS = [
   'costPerRequest',
@@ -36,6 +37,7 @@ export const KNOBS = [
   'breakNext',
   'premium',
   'errorEncoding',
+  'drip',
   'expireAccessToken',
 ] as const;
 
@@ -116,6 +118,16 @@ export function applyPatch(acc: SimAccountImpl, patch: Record<string, unknown>, 
     const v = patch.errorEncoding;
     if (v !== null && !(SIM_ENCODINGS as readonly unknown[]).includes(v)) throw new Error(`errorEncoding must be null or one of: ${SIM_ENCODINGS.join(', ')}`);
     ops.push(() => (acc.errorEncoding = (v ?? undefined) as SimEncoding | undefined));
+  }
+  if ('drip' in patch) {
+    const v = patch.drip;
+    let drip: SimDrip | undefined;
+    if (typeof v === 'string') drip = parseDrip(v);
+    else if (v && typeof v === 'object') {
+      drip = { events: (v as Record<string, unknown>).events as number, intervalMs: (v as Record<string, unknown>).intervalMs as number };
+      checkDrip(drip);
+    } else if (v !== null) throw new Error('drip must be null, "EVENTSxMS" or {events, intervalMs}');
+    ops.push(() => (acc.drip = drip));
   }
   if (patch.expireAccessToken === true) ops.push(() => acc.expireAccessToken());
   for (const op of ops) op();

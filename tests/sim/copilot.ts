@@ -21,14 +21,18 @@ import {
   sendJson,
   type Ctx,
   type Route,
+  takePerMinuteLimit,
   type SimState,
 } from './http.js';
 import { chunksOf } from './anthropic.js';
 import { randomHex } from './oauth.js';
-import { SseWriter } from './sse.js';
+import { SseWriter, sseTiming } from './sse.js';
+import { dripPieces } from './drip.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const COPILOT_API = 'https://api.githubcopilot.com';
+/** Chunks of a streamed answer besides the text deltas (role, finish with usage, [DONE]): drip mode counts them. */
+const FRAMING_EVENTS = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Device flow state
@@ -397,8 +401,7 @@ async function chatCompletions(ctx: Ctx): Promise<void> {
     default:
       break;
   }
-  if (acc.perMinuteLimited > 0) {
-    acc.perMinuteLimited -= 1;
+  if (takePerMinuteLimit(ctx.state, acc)) {
     const extra: Record<string, string> = acc.retryAfterSec !== undefined ? { 'retry-after': String(acc.retryAfterSec) } : {};
     const wait = acc.retryAfterSec ?? 60;
     const global = !acc.rateLimitCode.startsWith('user_model');
@@ -455,7 +458,7 @@ async function chatCompletions(ctx: Ctx): Promise<void> {
     );
     return;
   }
-  const sse = new SseWriter(ctx, { firstByteDelayMs: acc.firstByteDelayMs, chunkDelayMs: acc.chunkDelayMs });
+  const sse = new SseWriter(ctx, sseTiming(ctx, acc));
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     id,
     object: 'chat.completion.chunk',
@@ -466,7 +469,7 @@ async function chatCompletions(ctx: Ctx): Promise<void> {
   });
   await sse.open(200, base);
   await sse.event(undefined, chunk({ role: 'assistant', content: '' }, null));
-  for (const [i, piece] of chunksOf(text).entries()) {
+  for (const [i, piece] of (ctx.drip ? dripPieces(text, ctx.drip, FRAMING_EVENTS) : chunksOf(text)).entries()) {
     await sse.event(undefined, chunk({ content: piece }, null));
     if (ctx.midStreamReset && i === 0) {
       sse.destroy();

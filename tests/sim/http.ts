@@ -5,9 +5,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
 import type { AccountStore, SimAccountImpl } from './accounts.js';
+import { DRIP_HEADER, parseDrip } from './drip.js';
 import type { AuthCodeStore } from './oauth.js';
 import type {
+  SimAnyAccountSettings,
   SimCopilotSettings,
+  SimDrip,
   SimCounterSet,
   SimCounters,
   SimEncoding,
@@ -24,6 +27,7 @@ export interface SimState {
   readonly counters: SimCounters;
   readonly github: SimGithubSettings;
   readonly copilot: SimCopilotSettings;
+  readonly anyAccount: SimAnyAccountSettings;
   /** The request log (cleared in place, so references stay valid). */
   readonly requests: SimRequestLog[];
   /** Refresh-grant calls and what they sent (cleared with the request log). */
@@ -52,6 +56,8 @@ export interface Ctx {
   midStreamReset?: boolean;
   /** Set by the `echo-credentials` fault: headers every answer to this request carries. */
   echoHeaders?: Record<string, string>;
+  /** Drip mode of this answer (the `x-sim-drip` header, else the account's `drip`), set by the preamble. */
+  drip?: SimDrip | undefined;
   /** The account's `errorEncoding`, once the account is known: error bodies go out compressed. */
   errorEncoding?: SimEncoding | undefined;
 }
@@ -267,6 +273,13 @@ export async function inferencePreamble(
   acc: SimAccountImpl,
 ): Promise<{ done: true } | { done: false; fault?: SimAccountImpl['breakNext'][number] | undefined }> {
   ctx.errorEncoding = acc.errorEncoding;
+  const dripHeader = header(ctx, DRIP_HEADER);
+  try {
+    ctx.drip = dripHeader !== undefined ? parseDrip(dripHeader) : acc.drip;
+  } catch (e) {
+    await sendJson(ctx, 400, { error: { type: 'invalid_request_error', message: `simulator: ${(e as Error).message}` } });
+    return { done: true };
+  }
   if (acc.delayMs > 0) await ctx.state.sleep(acc.delayMs);
   if (ctx.res.destroyed) return { done: true };
   const fault = acc.breakNext.shift();
@@ -295,4 +308,20 @@ export async function inferencePreamble(
     default:
       return { done: false, fault };
   }
+}
+
+/**
+ * Takes one queued per-minute 429 for this request: the simulator-wide `anyAccount` queue
+ * first, then the account's own `perMinuteLimited`. True when the request must answer 429.
+ */
+export function takePerMinuteLimit(state: SimState, acc: SimAccountImpl): boolean {
+  if (state.anyAccount.perMinuteLimited > 0) {
+    state.anyAccount.perMinuteLimited -= 1;
+    return true;
+  }
+  if (acc.perMinuteLimited > 0) {
+    acc.perMinuteLimited -= 1;
+    return true;
+  }
+  return false;
 }

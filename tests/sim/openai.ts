@@ -20,16 +20,20 @@ import {
   sendJson,
   type Ctx,
   type Route,
+  takePerMinuteLimit,
   type SimState,
 } from './http.js';
 import { chunksOf } from './anthropic.js';
 import { randomHex, randomToken } from './oauth.js';
-import { SseWriter } from './sse.js';
+import { SseWriter, sseTiming } from './sse.js';
+import { dripPieces } from './drip.js';
 import type { SimWindow } from './types.js';
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 const PRIMARY_MINUTES = 300;
 const SECONDARY_MINUTES = 10080;
+/** Events of a streamed answer besides the text deltas (created, in_progress, codex.rate_limits, item/part added and done, text done, completed): drip mode counts them. */
+const FRAMING_EVENTS = 9;
 
 function validRedirect(uri: string): boolean {
   // Upstream allows only ports 1455/1457; the simulator accepts any loopback port so tests can
@@ -268,8 +272,7 @@ async function responses(ctx: Ctx): Promise<void> {
     default:
       break;
   }
-  if (acc.perMinuteLimited > 0) {
-    acc.perMinuteLimited -= 1;
+  if (takePerMinuteLimit(ctx.state, acc)) {
     const extra: Record<string, string> = acc.retryAfterSec !== undefined ? { 'retry-after': String(acc.retryAfterSec) } : {};
     await sendJson(
       ctx,
@@ -299,7 +302,7 @@ async function streamResponse(
   inputText: string,
   nowS: number,
 ): Promise<void> {
-  const sse = new SseWriter(ctx, { firstByteDelayMs: acc.firstByteDelayMs, chunkDelayMs: acc.chunkDelayMs });
+  const sse = new SseWriter(ctx, sseTiming(ctx, acc));
   const text = acc.replyText ?? `Hello from ${acc.email} (simulated ${model}).`;
   const id = `resp_sim${randomHex(12)}`;
   const itemId = `msg_sim${randomHex(12)}`;
@@ -325,7 +328,7 @@ async function streamResponse(
   const item = { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] as unknown[] };
   await ev('response.output_item.added', { output_index: 0, item });
   await ev('response.content_part.added', { item_id: itemId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
-  for (const [i, delta] of chunksOf(text).entries()) {
+  for (const [i, delta] of (ctx.drip ? dripPieces(text, ctx.drip, FRAMING_EVENTS) : chunksOf(text)).entries()) {
     await ev('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta });
     if (ctx.midStreamReset && i === 0) {
       sse.destroy();

@@ -77,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     counters: emptyCounters(),
     github: { deviceInterval: 1, deviceExpiresIn: 900, enforceSlowDown: true, ...options.github },
     copilot: { ...options.copilot },
+    anyAccount: { perMinuteLimited: 0 },
     requests,
     refreshRequests,
     url: '',
@@ -133,7 +134,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', ...(options.backlog ? { backlog: options.backlog } : {}) }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -150,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     counters: state.counters,
     github: state.github,
     copilot: state.copilot,
+    anyAccount: state.anyAccount,
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

@@ -81,3 +81,8 @@ export function parseSse(text: string): ParsedSseEvent[] {
   }
   return out;
 }
+
+/** Writer timing for an account's streamed answer: drip mode (ctx.drip) sets the gap between events. */
+export function sseTiming(ctx: Ctx, acc: { firstByteDelayMs?: number | undefined; chunkDelayMs: number }): SseOptions {
+  return { firstByteDelayMs: acc.firstByteDelayMs, chunkDelayMs: ctx.drip ? ctx.drip.intervalMs : acc.chunkDelayMs };
+}

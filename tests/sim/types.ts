@@ -120,6 +120,11 @@ export interface SimAccount {
   firstByteDelayMs?: number | undefined;
   /** Delay between SSE events (slow stream). */
   chunkDelayMs: number;
+  /**
+   * Drip mode (drip.ts): streamed answers are exactly `events` SSE events `intervalMs` apart.
+   * Undefined (default): off. A request's `x-sim-drip: NxD` header wins over it.
+   */
+  drip?: SimDrip | undefined;
   /** Queued faults for the next inference requests (consumed front first). */
   breakNext: SimFault[];
   /** When true the refresh grant fails (Anthropic `invalid_grant`, OpenAI `refresh_token_invalidated`); for GitHub the gho_ token answers 401. */
@@ -237,6 +242,22 @@ export interface SimGithubSettings {
   enforceSlowDown: boolean;
 }
 
+/** A drip-mode stream: `events` SSE events in all, `intervalMs` apart (drip.ts). */
+export interface SimDrip {
+  events: number;
+  intervalMs: number;
+}
+
+/** Settings that apply to whichever account a request uses (mutable at runtime through `sim.anyAccount`). */
+export interface SimAnyAccountSettings {
+  /**
+   * The next N inference requests, whichever account they use, get that account's per-minute
+   * 429 (with its `retryAfterSec`), before the account's own `perMinuteLimited`. Lets a test
+   * make "the first account a gateway tries" answer 429 without knowing which one it picks.
+   */
+  perMinuteLimited: number;
+}
+
 /** Copilot API settings (mutable at runtime through `sim.copilot`). */
 export interface SimCopilotSettings {
   /**
@@ -251,6 +272,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Listen backlog (default Node's 511). A provider's servers take a burst of new connections;
+   * the bench raises this so a burst of 1000 streams is not capped by the simulator's accept queue.
+   */
+  backlog?: number;
   /** Clock in epoch ms (default Date.now); lets tests move time without fake timers. */
   now?: () => number;
   github?: Partial<SimGithubSettings>;
@@ -291,6 +317,7 @@ export interface Simulator {
   readonly refreshRequests: SimRefreshRequest[];
   readonly github: SimGithubSettings;
   readonly copilot: SimCopilotSettings;
+  readonly anyAccount: SimAnyAccountSettings;
   /**
    * Plays the Claude consent page: validates the authorize query exactly like
    * `GET /claude.ai/oauth/authorize` and returns what the callback page shows as `code#state`.

@@ -14,11 +14,16 @@ export function generateGatewayKey(): string {
   return `rotary-${randomBytes(24).toString('base64url')}`;
 }
 
-export async function resolveGatewayKey(options: { env?: NodeJS.ProcessEnv; vault: Vault }): Promise<string> {
+/** The key in force (environment, else vault) without creating one: another process's gateway made it. */
+export async function readGatewayKey(options: { env?: NodeJS.ProcessEnv; vault: Vault }): Promise<string | undefined> {
   const fromEnv = options.env?.ROTARY_GATEWAY_KEY?.trim();
   if (fromEnv) return fromEnv;
-  const stored = (await options.vault.get(GATEWAY_KEY_VAULT_KEY))?.trim();
-  if (stored) return stored;
+  return (await options.vault.get(GATEWAY_KEY_VAULT_KEY))?.trim() || undefined;
+}
+
+export async function resolveGatewayKey(options: { env?: NodeJS.ProcessEnv; vault: Vault }): Promise<string> {
+  const existing = await readGatewayKey(options);
+  if (existing) return existing;
   const key = generateGatewayKey();
   await options.vault.set(GATEWAY_KEY_VAULT_KEY, key);
   return key;

@@ -50,6 +50,25 @@ export async function openEncryptedFileVault(options: OpenEncryptedVaultOptions)
   return encryptedVault(file, key);
 }
 
+// ---- handing an unlocked vault to the gateway process (gateway-host/vault-handoff.ts)
+
+/** The derived key of each open encrypted vault, kept off the Vault object so no log or spread of it can show the key. */
+const openKeys = new WeakMap<Vault, VaultKey>();
+
+/** The derived key of an encrypted vault this process opened (undefined for any other vault). */
+export function encryptedVaultKey(vault: Vault): VaultKey | undefined {
+  return openKeys.get(vault);
+}
+
+/** Open `file` with a key derived elsewhere (the app's process); refuses a key that does not fit the file. */
+export function openEncryptedFileVaultWithKey(file: string, key: VaultKey): Vault {
+  const existing = readEnvelope(file);
+  if (!existing) throw new RotaryError('vault-error', `There is no encrypted vault at ${file}.`);
+  if (!keyFits(key, existing)) throw new RotaryError('vault-error', `The encrypted vault ${file} was replaced by another vault while Rotary was running. Restart Rotary and unlock it again.`);
+  unseal(key, existing, file); // throws on a key that does not open it
+  return encryptedVault(file, key);
+}
+
 async function unlock(envelope: ReturnType<typeof parseEnvelope>, passphrase: string, file: string): Promise<VaultKey> {
   const key = await deriveVaultKey(passphrase, envelope.salt, envelope.kdf);
   unseal(key, envelope, file); // throws on a wrong passphrase or a damaged file
@@ -87,7 +106,7 @@ function encryptedVault(file: string, key: VaultKey): Vault {
       return result;
     });
 
-  return {
+  const vault: Vault = {
     kind: 'encrypted-file',
     location: file,
     encryption: { cipher: 'aes-256-gcm', kdf: 'scrypt', ...key.kdf },
@@ -101,6 +120,8 @@ function encryptedVault(file: string, key: VaultKey): Vault {
       }),
     list: async () => Object.keys(readAll()),
   };
+  openKeys.set(vault, key);
+  return vault;
 }
 
 function readEnvelope(file: string): ReturnType<typeof parseEnvelope> | undefined {

@@ -232,7 +232,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
     'gateway:copySettings': async ({ clientID }) => {
       if (!deps.writeClipboard) return unavailable('Copying with the key is done by the browser in the web UI.');
       const url = deps.gateway?.url();
-      const key = deps.gateway?.key();
+      const key = await deps.gateway?.key();
       if (!url || !key) return unavailable('The gateway is not running.');
       const setting = gatewayClientSettings({ url, key }).find((c) => c.id === clientID);
       if (!setting) return { ok: false, error: { code: 'not-found', message: `No settings for ${clientID}.` } };

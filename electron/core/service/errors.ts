@@ -26,6 +26,7 @@ const CODE_MAP: Record<RotaryErrorCode, ErrorCode> = {
   timeout: 'expired',
   cancelled: 'cancelled',
   'port-in-use': 'unavailable',
+  unavailable: 'unavailable',
 };
 
 export function toIpcError(error: unknown): IpcError {

@@ -15,10 +15,10 @@ export interface ServiceEvents {
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
 
-/** What the service needs from the activity log (the gateway owns it). */
+/** What the service needs from the activity log (the gateway owns it; in the desktop app it is in the gateway process, so reads may be async). */
 export interface ActivityPort {
-  conversations(limit?: number): ConversationSummary[];
-  requests(conversationID: string, limit?: number): RequestEntry[];
+  conversations(limit?: number): ConversationSummary[] | Promise<ConversationSummary[]>;
+  requests(conversationID: string, limit?: number): RequestEntry[] | Promise<RequestEntry[]>;
   subscribe(listener: (event: ActivityEvent) => void): () => void;
 }
 
@@ -28,7 +28,7 @@ export interface GatewayPort {
   url(): string | undefined;
   port(): number | undefined;
   error?(): string | undefined;
-  key(): string | undefined;
+  key(): string | undefined | Promise<string | undefined>;
 }
 
 /** Polls the usage endpoints now; the numbers land in the pool (`setUsage`), which fires `events:pool`. */

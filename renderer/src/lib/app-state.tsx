@@ -72,6 +72,8 @@ export interface AppState {
   removeAccount: (providerID: ProviderID, recordID: string) => Promise<{ remaining: number } | undefined>;
   /** Let a cooling-down account take requests again now (the user knows better than the reset time). */
   clearCooldown: (providerID: ProviderID, recordID: string) => Promise<boolean>;
+  /** Take an account out of rotation without removing it (the gateway skips it, the poller leaves it), or back in. */
+  setDisabled: (providerID: ProviderID, recordID: string, disabled: boolean) => Promise<boolean>;
   /** The user's order of a provider's accounts (also the rotation order). Shown at once; undone if the core refuses. */
   reorder: (providerID: ProviderID, orderedIDs: string[]) => Promise<boolean>;
   /** Rename an account; `label` must not be blank (the core rejects it, the form checks first). */
@@ -317,6 +319,14 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     async clearCooldown(providerID, recordID) {
       const res = await api.accounts.clearCooldown({ providerID, recordID });
       if (failed(res, 'Could not clear the cooldown')) return false;
+      // The pool event follows; re-read now so the row is right even if events are down.
+      const pool = await api.accounts.list();
+      if (pool.ok) applyPool(pool.value);
+      return true;
+    },
+    async setDisabled(providerID, recordID, disabled) {
+      const res = await api.accounts.setDisabled({ providerID, recordID, disabled });
+      if (failed(res, disabled ? 'Could not disable the account' : 'Could not enable the account')) return false;
       // The pool event follows; re-read now so the row is right even if events are down.
       const pool = await api.accounts.list();
       if (pool.ok) applyPool(pool.value);

@@ -10,11 +10,18 @@ import { startOpenAILogin } from './login.js';
 import { refreshOpenAI } from './refresh.js';
 import { openaiRequestRules } from './request-rules.js';
 import { fetchOpenAIUsage } from './usage.js';
+import { RotaryError } from '../../errors.js';
+import { UsageFetchError } from '../usage-fetch.js';
 
 /** The ChatGPT account a token acts for: stored with the secret, else on the record, else read from the token. */
 function chatgptAccountId(secret: AccountSecret, recordAccountId: string | undefined): string | undefined {
   const stored = typeof secret.extras?.accountId === 'string' ? secret.extras.accountId : undefined;
   return stored ?? recordAccountId ?? openaiIdentity({ access: secret.access }).accountId;
+}
+
+/** What the usage endpoint needs of a request credential: the token and the ChatGPT account. */
+function usageHeaders(headers: Record<string, string>): Record<string, string> {
+  return { authorization: headers.authorization!, ...(headers['chatgpt-account-id'] ? { 'chatgpt-account-id': headers['chatgpt-account-id'] } : {}) };
 }
 
 export const openaiProvider: ProviderAdapter = {
@@ -47,13 +54,7 @@ export const openaiProvider: ProviderAdapter = {
   usage: {
     auth: 'credential',
     fetch: (credential, ctx) =>
-      fetchOpenAIUsage(
-        {
-          authorization: credential.headers.authorization!,
-          ...(credential.headers['chatgpt-account-id'] ? { 'chatgpt-account-id': credential.headers['chatgpt-account-id'] } : {}),
-        },
-        ctx,
-      ),
+      fetchOpenAIUsage(usageHeaders(credential.headers), ctx),
   },
   // ChatGPT tokens are JWTs that name their owner: no call needed.
   identify: async (secret) => openaiProvider.localIdentity(secret),
@@ -61,7 +62,18 @@ export const openaiProvider: ProviderAdapter = {
     const idToken = typeof secret.extras?.idToken === 'string' ? secret.extras.idToken : undefined;
     return openaiIdentity({ access: secret.access, ...(idToken ? { idToken } : {}) });
   },
-  verifyCredential: async () => undefined,
+  // The JWT says whose it is but not whether it still works: one usage read asks ChatGPT.
+  async verifyCredential(secret, ctx) {
+    const { headers } = openaiProvider.toCredential(secret, undefined);
+    try {
+      await fetchOpenAIUsage(usageHeaders(headers), { ...ctx, now: Date.now() });
+    } catch (error) {
+      if (error instanceof UsageFetchError && error.status === 401) {
+        throw new RotaryError('auth-failed', 'the ChatGPT usage endpoint answered HTTP 401 (the token is invalid, expired or revoked).');
+      }
+      throw error;
+    }
+  },
   prepareCredential(secret, identity) {
     // Requests need the ChatGPT account id and an expiry; the id token was only needed to learn the identity.
     const accountId = (typeof secret.extras?.accountId === 'string' ? secret.extras.accountId : undefined) ?? identity.accountId;

@@ -1,6 +1,7 @@
 /**
  * One provider's accounts: who is active, each account's health, usage and forecast, rename,
- * Switch, remove (with confirmation) and "Add account"; below them the usage history (charts,
+ * Switch, Disable/Enable (out of rotation without removing it), remove (with confirmation) and
+ * "Add account"; below them the usage history (charts,
  * the weekly waste). Removing the last account returns to Providers.
  */
 import ArrowDown from 'lucide-solid/icons/arrow-down';
@@ -49,6 +50,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
   const [switching, setSwitching] = createSignal<string>();
   const [refreshing, setRefreshing] = createSignal(false);
   const [clearing, setClearing] = createSignal<string>();
+  const [toggling, setToggling] = createSignal<string>();
   let addButton: HTMLButtonElement | undefined;
   let loginSection: HTMLElement | undefined;
   let removedJustNow = false;
@@ -130,6 +132,17 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
     const ok = await app.setActive(props.providerID, account.id);
     setSwitching(undefined);
     if (ok) focusRow(account.id);
+  }
+
+  async function toggleDisabled(account: AccountViewDTO) {
+    const disable = account.status.kind !== 'disabled';
+    setToggling(account.id);
+    const ok = await app.setDisabled(props.providerID, account.id, disable);
+    setToggling(undefined);
+    if (!ok) return;
+    notify('success', disable ? `${account.label} is out of rotation` : `${account.label} takes requests again`, disable ? 'The gateway skips it until you enable it.' : undefined);
+    // The pressed button changes its name (Disable ↔ Enable): keep focus on the row that stays.
+    focusRow(account.id);
   }
 
   async function clearCooldown(account: AccountViewDTO) {
@@ -286,7 +299,8 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                         Clear cooldown
                       </Button>
                     </Show>
-                    <Show when={!account.isActive}>
+                    {/* A disabled account takes no requests: Enable it first (disabling the active one hands "active" on). */}
+                    <Show when={!account.isActive && account.status.kind !== 'disabled'}>
                       <Button
                         size="sm"
                         variant="secondary"
@@ -308,6 +322,16 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                         </Show>
                       </Button>
                     </Show>
+                    <Button
+                      size="sm"
+                      variant="secondary"
+                      onClick={() => void toggleDisabled(account)}
+                      disabled={toggling() !== undefined}
+                      title={account.status.kind === 'disabled' ? 'Put it back into rotation' : 'Keep the account but send it no requests'}
+                    >
+                      {account.status.kind === 'disabled' ? 'Enable' : 'Disable'}
+                      <span class="sr-only"> {account.label}</span>
+                    </Button>
                     <Button
                       size="icon"
                       variant="ghost"
