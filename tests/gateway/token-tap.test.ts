@@ -35,6 +35,19 @@ describe('token tap', () => {
     expect(seen).toEqual(['{"usage":{"x":1}}']);
   });
 
+  it('finds usage lines split anywhere across chunks, CRLF and long lines included (the scanner carries only partial lines)', () => {
+    const long = `data: {"type":"content_block_delta","delta":{"text":"${'y'.repeat(10_000)}"}}`;
+    const text = [anthropicStream.replace(/\n/g, '\r\n'), long, '', anthropicStream].join('\n');
+    const bytes = Buffer.from(text);
+    for (const size of [2, 3, 5, 13, 100, 4097]) {
+      const seen: string[] = [];
+      const scanner = new UsageLineScanner((d) => seen.push(d));
+      for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size));
+      expect(seen.length, `chunks of ${size}`).toBe(4);
+      expect(seen.every((d) => d.startsWith('{') && d.endsWith('}') && d.includes('"usage"')), `chunks of ${size}`).toBe(true);
+    }
+  });
+
   it('counts nothing for a compressed body', () => {
     expect(createTokenTap(rulesFor('anthropic'), 'text/event-stream', 'gzip')).toBeUndefined();
   });
