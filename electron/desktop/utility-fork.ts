@@ -10,6 +10,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { ForkGateway } from '../core/gateway-host/supervisor.js';
+import { GATEWAY_NODE_FLAGS } from '../core/gateway/node-flags.js';
 
 /** The parts of Electron's `UtilityProcess` used here. */
 export interface UtilityProcessLike {
@@ -23,12 +24,12 @@ export interface UtilityProcessLike {
 }
 
 export interface UtilityProcessModuleLike {
-  fork(modulePath: string, args: string[], options: { env: NodeJS.ProcessEnv; serviceName: string; stdio: 'pipe' }): UtilityProcessLike;
+  fork(modulePath: string, args: string[], options: { env: NodeJS.ProcessEnv; serviceName: string; stdio: 'pipe'; execArgv: string[] }): UtilityProcessLike;
 }
 
 export function utilityProcessFork(utilityProcess: UtilityProcessModuleLike, entry: string, output?: (line: string) => void): ForkGateway {
   return (env) => {
-    const child = utilityProcess.fork(entry, [], { env, serviceName: 'Rotary gateway', stdio: 'pipe' });
+    const child = utilityProcess.fork(entry, [], { env, serviceName: 'Rotary gateway', stdio: 'pipe', execArgv: [...GATEWAY_NODE_FLAGS] });
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => output?.(line));
     }

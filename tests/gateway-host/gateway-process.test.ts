@@ -7,10 +7,12 @@
  * uses an Electron utilityProcess instead, which cannot run here (utility-fork.test.ts checks
  * that mapping with a fake).
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import type { EventName, Notice } from '../../shared/ipc.js';
 import { forwardEvents } from '../../electron/ipc.js';
+import { GATEWAY_NODE_FLAGS } from '../../electron/core/gateway/node-flags.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 import { anthropicRequest, startHosted, untilState, type Hosted } from './harness.js';
@@ -76,6 +78,8 @@ it('a gateway process killed with SIGKILL is restarted: the service shows it dow
   const url = (first as { value: { url: string } }).value.url;
   const firstPid = h.host.pid()!;
   expect(firstPid).not.toBe(process.pid);
+  // The gateway process runs with the heap settings measured for it (gateway/node-flags.ts).
+  expect(fs.readFileSync(`/proc/${firstPid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...GATEWAY_NODE_FLAGS]));
   const res = await anthropicRequest(url, KEY, { session: 'before-kill' });
   expect(res.status).toBe(200);
   await res.text();

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
 import { utilityProcessFork, type UtilityProcessLike, type UtilityProcessModuleLike } from '../../electron/desktop/utility-fork.js';
 import { createGatewaySupervisor } from '../../electron/core/gateway-host/supervisor.js';
+import { GATEWAY_NODE_FLAGS } from '../../electron/core/gateway/node-flags.js';
 
 class FakeUtilityProcess extends EventEmitter implements UtilityProcessLike {
   pid = 4242;
@@ -44,7 +45,7 @@ it('maps the supervisor onto utilityProcess: fork with the env, postMessage, mes
   const child = fork({ ROTARY_HOME: '/home/x' });
   const [{ modulePath, options, child: fake }] = electron.forks as [(typeof electron.forks)[number]];
   expect(modulePath).toBe('/app/dist/electron/gateway-process.cjs');
-  expect(options).toEqual({ env: { ROTARY_HOME: '/home/x' }, serviceName: 'Rotary gateway', stdio: 'pipe' });
+  expect(options).toEqual({ env: { ROTARY_HOME: '/home/x' }, serviceName: 'Rotary gateway', stdio: 'pipe', execArgv: [...GATEWAY_NODE_FLAGS] });
   expect(child.pid).toBe(4242);
 
   child.send({ type: 'stop' });

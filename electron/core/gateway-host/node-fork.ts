@@ -5,12 +5,13 @@
  */
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 import type { ForkGateway } from './supervisor.js';
 
 export interface NodeForkOptions {
   /** The entry file: electron/gateway-process.ts (with tsx) or a built gateway-process bundle. */
   entry: string;
-  /** e.g. `['--import', 'tsx']` to run the TypeScript entry. */
+  /** e.g. `['--import', 'tsx']` to run the TypeScript entry (the gateway's V8 heap flags always come first). */
   execArgv?: string[];
   /** The child's stdout/stderr lines (a crash's stack trace lands here). */
   output?: (line: string) => void;
@@ -18,7 +19,7 @@ export interface NodeForkOptions {
 
 export function nodeFork(options: NodeForkOptions): ForkGateway {
   return (env) => {
-    const child = fork(options.entry, [], { env, execArgv: options.execArgv ?? [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    const child = fork(options.entry, [], { env, execArgv: [...GATEWAY_NODE_FLAGS, ...(options.execArgv ?? [])], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => options.output?.(line));
     }
