@@ -24,9 +24,13 @@ export interface Started {
   info: Record<string, unknown>;
 }
 
-/** Forks a bundled bench child and waits for the JSON line it prints once it listens. */
-export async function startChild(script: string, env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = fork(await bundle(script), [], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+/**
+ * Forks a bundled bench child and waits for the JSON line it prints once it listens. `execArgv`
+ * replaces the bench's own (fork would otherwise pass on tsx's loader, whose thread and
+ * memory the shipped processes do not have); gateways get the flags `rotary gateway` runs with.
+ */
+export async function startChild(script: string, env: NodeJS.ProcessEnv, execArgv: readonly string[] = []): Promise<Started> {
+  const child = fork(await bundle(script), [], { env, execArgv: [...execArgv], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return await new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -9,6 +9,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { GATEWAY_NODE_FLAGS } from '../electron/core/gateway/node-flags.js';
 import { ALL_CORES, ask, canPin, setCores, startChild } from './children.js';
 import type { ChildStats } from './child-stats.js';
 import type { HttpTarget } from './wrk.js';
@@ -36,8 +37,8 @@ export async function startRig(): Promise<Rig> {
   const setup = sim.info as { url: string; accounts: Array<{ access: string }> };
   const childEnv = { ...baseEnv, ROTARY_BENCH_SETUP: JSON.stringify(setup) };
   const [gw, quiet, bare] = await Promise.all([
-    startChild('gateway-child.ts', childEnv),
-    startChild('gateway-child.ts', { ...childEnv, ROTARY_HISTORY: 'off' }),
+    startChild('gateway-child.ts', childEnv, GATEWAY_NODE_FLAGS),
+    startChild('gateway-child.ts', { ...childEnv, ROTARY_HISTORY: 'off' }, GATEWAY_NODE_FLAGS),
     startChild('bare-proxy-child.ts', childEnv),
   ]);
   const gwInfo = gw.info as { url: string; key: string };

@@ -67,7 +67,7 @@ export async function startStreamWorkers(n: number): Promise<StreamWorker[]> {
   const file = await bundle('stream-worker.ts');
   return await Promise.all(
     Array.from({ length: n }, async () => {
-      const child = fork(file, [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      const child = fork(file, [], { execArgv: [], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
       await new Promise<void>((resolve, reject) => {
         child.stdout!.once('data', () => resolve());
         child.once('exit', (code) => reject(new Error(`stream worker exited with ${code}`)));
