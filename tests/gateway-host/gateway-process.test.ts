@@ -66,6 +66,19 @@ async function until<T>(read: () => T | undefined, what: string, timeoutMs = 20_
 const notices = (feed: Array<{ name: EventName; payload: unknown }>) => feed.filter((e) => e.name === 'events:notice').map((e) => e.payload as Notice);
 const requestEvents = (feed: Array<{ name: EventName; payload: unknown }>) => feed.filter((e) => e.name === 'events:activity' && (e.payload as { kind: string }).kind === 'request');
 
+it('an account added in the app is served by the gateway process at once, before its file watch has caught up', async () => {
+  const h = await setup();
+  const { url } = (await untilState(h.host, (s) => s.state === 'running')) as { url: string };
+  // The gateway process has seen the empty store; the account comes from this (the app's) process.
+  expect((await anthropicRequest(url, KEY, { session: 'empty' })).status).not.toBe(200);
+  await new Promise((r) => setTimeout(r, 1100));
+  const c = h.sim.addAccount('anthropic').credentials();
+  await h.runtime.pool.add({ providerID: 'anthropic', accountId: c.accountId, secret: { access: c.access, refresh: c.refresh!, expires: c.expires! } });
+  const res = await anthropicRequest(url, KEY, { session: 'right-after-add' });
+  expect(res.status, await res.clone().text()).toBe(200);
+  await res.text();
+});
+
 it('a gateway process killed with SIGKILL is restarted: the service shows it down then up, requests work again, and an earlier subscription keeps receiving events', async () => {
   const h = await setup();
   await addAccount(h);

@@ -25,6 +25,8 @@ import { readErrorBody, type ErrorBody } from './error-body.js';
 import { rotationEnv, rotationSettings } from './policy.js';
 import { StreamIdleError, StreamIdleWatcher } from './stream-idle.js';
 
+/** How often a request meeting a pool without accounts may re-read the store file. */
+const EMPTY_POOL_REREAD_MS = 1000;
 /** A 401 that survives a fresh token: park the account briefly instead of hammering it. */
 const UNAUTHORIZED_AFTER_REFRESH_COOLDOWN_MS = 5 * 60_000;
 
@@ -217,6 +219,8 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
     if (fresh) pool.setUsage(rules.providerID, record.id, mergeUsage(record.usage, fresh));
   }
 
+  let emptyPoolReadAt = -Infinity;
+
   async function forward(request: ForwardRequest): Promise<ForwardResult> {
     const { rules } = request;
     const providerID = rules.providerID;
@@ -236,7 +240,17 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
       drain: settings.policy === 'drain-soonest' ? drainInputs(rules, settings.leadMinutes, start) : undefined,
     });
     const rotations: RotationEvent[] = [];
-    if (plan.candidates.length === 0) return allLimited(rules, rotations, family);
+    if (plan.candidates.length === 0) {
+      // No account at all: one may have been added by another process a moment ago (the app's
+      // window while this gateway runs in its own process, `rotary auth add`) and not have reached
+      // this process's file watch yet. Read the store once before saying so; at most once a second.
+      if (plan.all.length === 0 && start - emptyPoolReadAt >= EMPTY_POOL_REREAD_MS) {
+        emptyPoolReadAt = start;
+        await pool.reload().catch(() => undefined);
+        if (pool.peekSnapshot(providerID, namespace).records.length > 0) return forward(request);
+      }
+      return allLimited(rules, rotations, family);
+    }
     if (plan.proactive) {
       const from = plan.all.find((r) => r.id === plan.proactive!.fromID);
       const to = plan.candidates[0]!;
