@@ -29,7 +29,7 @@ export const claudeCode: SetupTool = {
   title: 'Claude Code',
   fileHint: '~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set)',
   limitedNote:
-    'Claude Code stops after a few seconds with the gateway\'s message ("API Error: Request rejected (429) · The only Anthropic account is rate-limited; it frees up at 12:09 (in 30 min).") instead of retrying until then.',
+    'Claude Code stops after a few seconds with the gateway\'s message ("API Error: Request rejected (429) · The only Anthropic account is rate-limited; it frees up at 12:09 UTC (in 30 min).") instead of retrying until then.',
   configFile: (env) => path.join(toolConfigDir(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'settings.json'),
   check: (file, text) => checkJson(file, text, { comments: false }),
   apply: (text, target, prior) => mergeJson(text, settings(target), prior),

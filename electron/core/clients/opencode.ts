@@ -45,7 +45,7 @@ export const opencode: SetupTool = {
   title: 'opencode',
   fileHint: '~/.config/opencode/opencode.json ($XDG_CONFIG_HOME/opencode; an existing opencode.jsonc or config.json there is used instead)',
   limitedNote:
-    'opencode does not give up: it waits for the `retry-after` the gateway sends (the time the first account frees up) and tries again, so `opencode run` sits silent until then; interrupt it to stop.',
+    'opencode retries the gateway\'s 429 a few times at once (it ignores `x-should-retry`; the gateway\'s `retry-after-ms: 0` keeps it from sleeping until the reset), then stops with the gateway\'s message ("Error: All 2 OpenAI (ChatGPT / Codex) accounts are rate-limited; the first frees up at 12:09 UTC (in 30 min).").',
   configFile(env) {
     const dir = path.join(xdgConfigHome(env), 'opencode');
     const existing = CONFIG_NAMES.map((name) => path.join(dir, name)).find((file) => fs.existsSync(file));
