@@ -17,6 +17,7 @@ import type { ChildMessage, ParentMessage } from './core/gateway-host/messages.j
 import { isParentMessage } from './core/gateway-host/messages.js';
 import { openHandedVault } from './core/gateway-host/vault-handoff.js';
 import { gatewayRuntimeOptions } from './cli/headless-gateway.js';
+import { onNotices, pendingNotices } from './core/service/notice-sources.js';
 
 /** The parent at the other end: Electron's `process.parentPort`, or Node's IPC channel. */
 interface ParentLink {
@@ -65,11 +66,9 @@ function run(link: ParentLink): void {
     const gateway = runtime.gateway!;
     gateway.activity.subscribe((event) => link.send({ type: 'activity', event }));
     // Store notices (a damaged file restored) and history notices, the ones from start-up first.
-    const storeNotice = (n: { kind: string; message: string }) => link.send({ type: 'notice', notice: { level: 'warning', code: n.kind, message: n.message } });
-    runtime.store.pendingNotices().forEach(storeNotice);
-    runtime.store.onNotice(storeNotice);
-    for (const notice of runtime.history?.notices.pendingNotices() ?? []) link.send({ type: 'notice', notice });
-    runtime.history?.notices.onNotice((notice) => link.send({ type: 'notice', notice }));
+    const sources = { store: runtime.store, history: runtime.history };
+    for (const notice of pendingNotices(sources)) link.send({ type: 'notice', notice });
+    onNotices(sources, (notice) => link.send({ type: 'notice', notice }));
     link.send({ type: 'listening', url: gateway.url, port: gateway.port });
   }
 

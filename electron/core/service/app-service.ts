@@ -24,6 +24,7 @@ import { toResult } from './errors.js';
 import { createEventHub } from './event-hub.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { createLoginSessions, type LoginDriver } from './login-sessions.js';
+import { onNotices, pendingNotices } from './notice-sources.js';
 import { createSetupHandlers, type SetupDeps } from './setup-handlers.js';
 import type { ActivityPort, GatewayPort, ServiceEvents, ServiceHandlers, UsagePort, VaultPort } from './types.js';
 import { forecastView, rotationSettingsView, usageHistoryView } from './forecast-views.js';
@@ -124,10 +125,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
   );
 
   const notify = (notice: Omit<Notice, 'at'>) => emit('events:notice', { ...notice, at: now() });
-  if (deps.store) {
-    cleanups.push(deps.store.onNotice((n) => notify({ level: 'warning', code: n.kind, message: n.message })));
-  }
-  if (deps.history) cleanups.push(deps.history.notices.onNotice((n) => notify(n)));
+  cleanups.push(onNotices(deps, notify));
   const rotationEnv = deps.rotationEnv ?? {};
   const forecastDeps = { pool, history: deps.history, rotationEnv };
   if (deps.activity) cleanups.push(deps.activity.subscribe((event) => emit('events:activity', event)));
@@ -279,10 +277,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
 
   // Notices raised before anyone subscribed (a corrupt store found at start-up, a history file
   // rebuilt while the app opened) are replayed to a new subscriber.
-  const early = (): Array<Omit<Notice, 'at'>> => [
-    ...(deps.store?.pendingNotices() ?? []).map((n) => ({ level: 'warning' as const, code: n.kind, message: n.message })),
-    ...(deps.history?.notices.pendingNotices() ?? []),
-  ];
+  const early = (): Array<Omit<Notice, 'at'>> => pendingNotices(deps);
   const events: ServiceEvents = {
     on(name, listener) {
       const off = hub.on(name, listener);
