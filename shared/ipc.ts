@@ -238,6 +238,8 @@ export const GatewayStatusSchema = z.object({
   port: z.number().int().optional(),
   /** Why it is not running (port in use…), for the header. */
   error: z.string().optional(),
+  /** The gateway process stopped and Rotary gave up restarting it: `gateway:restart` starts it again. */
+  restartable: z.boolean().optional(),
   clients: z.array(ClientSettingSchema),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatusSchema>;
@@ -443,6 +445,8 @@ export const CHANNELS = {
     output: z.object({ cancelled: z.boolean() }),
   },
   'gateway:status': { input: NoInput, output: GatewayStatusSchema },
+  /** Start a gateway process that gave up (`restartable`) again; answers the status right after. */
+  'gateway:restart': { input: NoInput, output: GatewayStatusSchema },
   /** Copy one client's settings WITH the real key to the clipboard (see the header comment). */
   'gateway:copySettings': {
     input: z.object({ clientID: ClientIDSchema }).strict(),

@@ -10,7 +10,7 @@ import { ContextPanel } from './features/context-panel/context-panel';
 import { ConversationList } from './features/conversations/conversation-list';
 import { ConversationRequests } from './features/conversations/conversation-requests';
 import { EmptyState } from './features/conversations/empty-state';
-import { GatewayDownBanner, LimitedBanner } from './features/header/app-banners';
+import { GatewayDownBanner, GatewayStoppedBanner, LimitedBanner } from './features/header/app-banners';
 import { AppHeader } from './features/header/app-header';
 import { LoadError } from './features/header/load-error';
 import { DialogSettings } from './features/settings/dialog-settings';
@@ -95,6 +95,7 @@ function MainWindow() {
     <div class="flex h-full flex-col">
       <AppHeader />
       <GatewayDownBanner />
+      <GatewayStoppedBanner />
       <For each={app.limited()}>{(notice) => <LimitedBanner notice={notice} />}</For>
       <Switch>
         <Match when={app.load().kind === 'loading'}>

@@ -177,6 +177,54 @@ it('restarts are bounded: a gateway that keeps dying is given up after maxRestar
   expect(h.host.forks()).toBe(3);
 }, 90_000);
 
+it('a gateway given up on starts again from "Restart the gateway": same port, a notice, a fresh restart count', async () => {
+  const h = await setup({ restart: { maxRestarts: 1, baseDelayMs: 20 } });
+  const feed = rendererFeed(h);
+  const service = h.runtime.service!;
+  const { port } = (await untilState(h.host, (s) => s.state === 'running')) as { port: number };
+  // While it runs there is nothing to restart, and the status does not offer it.
+  expect((await service.call('gateway:status', undefined)) as { value: object }).not.toMatchObject({ value: { restartable: true } });
+  expect(await service.call('gateway:restart', undefined)).toMatchObject({ ok: false, error: { code: 'bad-input', message: 'The gateway is already running.' } });
+  expect(h.host.forks()).toBe(1);
+
+  // Two deaths in a row with one restart allowed: given up.
+  for (let death = 1; death <= 2; death++) {
+    await untilState(h.host, (s) => s.state === 'running');
+    process.kill(h.host.pid()!, 'SIGKILL');
+    await untilState(h.host, (s) => s.state !== 'running');
+  }
+  await untilState(h.host, (s) => s.state === 'failed');
+  const down = await service.call('gateway:status', undefined);
+  expect(down).toMatchObject({ ok: true, value: { running: false, restartable: true } });
+  expect((down as { value: { error: string } }).value.error).toMatch(/stopped 2 times in a row; Rotary stopped restarting it\. Choose “Restart the gateway” to try again/);
+
+  const restarted = await service.call('gateway:restart', undefined);
+  expect(restarted).toMatchObject({ ok: true, value: { running: false } });
+  expect((restarted as { value: { restartable?: boolean } }).value.restartable).toBeUndefined();
+  const running = await untilState(h.host, (s) => s.state === 'running');
+  expect(running).toMatchObject({ port });
+  expect(h.host.forks()).toBe(3);
+  await until(() => notices(feed).find((n) => n.code === 'gateway-restarted' && n.level === 'info'), 'the restarted notice');
+  expect(await service.call('gateway:status', undefined)).toMatchObject({ ok: true, value: { running: true, port } });
+  // A fresh count: the next crash is restarted by itself again, not given up at once.
+  process.kill(h.host.pid()!, 'SIGKILL');
+  await untilState(h.host, (s) => s.state === 'restarting');
+  await untilState(h.host, (s) => s.state === 'running');
+  expect(h.host.forks()).toBe(4);
+}, 90_000);
+
+it('a port freed after the gateway could not start: "Restart the gateway" starts it on that port', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  const h = await setup({ port });
+  expect(h.host.state().state).toBe('failed');
+  await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  expect(await h.runtime.service!.call('gateway:restart', undefined)).toMatchObject({ ok: true });
+  expect(await untilState(h.host, (s) => s.state === 'running')).toMatchObject({ port });
+  expect(h.host.forks()).toBe(2);
+}, 60_000);
+
 it('stops the gateway process with the runtime: bookkeeping flushed, the child gone', async () => {
   const h = await setup();
   await addAccount(h);

@@ -221,6 +221,10 @@ describe('app service: usage, login, gateway, app', () => {
     expect(!open.ok && open.error.code).toBe('unavailable');
     const evil = await call('app:openExternal', { url: 'file:///etc/passwd' });
     expect(!evil.ok && evil.error.code).toBe('forbidden');
+    // Only a gateway in its own process can be restarted from the window.
+    const restart = await call('gateway:restart');
+    expect(restart).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(status.restartable).toBeUndefined();
   });
 
   it('app:info reports version, shell, links and shortcuts', async () => {

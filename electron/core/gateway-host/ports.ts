@@ -25,6 +25,8 @@ export function supervisedGatewayPort(host: GatewaySupervisor, keySource: { env:
     port: () => running()?.port,
     error: () => (running() ? undefined : downMessage(host.state())),
     key: async () => (running() ? readGatewayKey(keySource) : undefined),
+    restartable: () => host.state().state === 'failed',
+    restart: () => host.restart(),
   };
 }
 

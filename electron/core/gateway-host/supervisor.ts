@@ -5,6 +5,7 @@
  * restarts it when it dies: with backoff, and at most `maxRestarts` times in a row (a child
  * that stayed up `stableMs` resets the count). A start failure the child reports itself
  * (port in use, a bad setting) is not retried: the same start would fail the same way.
+ * Once it has given up, `restart()` (the user's "Restart the gateway") starts afresh.
  */
 import type { ActivityEvent } from '../../../shared/activity.js';
 import type { Notice } from '../../../shared/ipc.js';
@@ -75,6 +76,12 @@ export interface GatewaySupervisor {
   /** State changes (tests and shells that show it). */
   onState(listener: (state: GatewayHostState) => void): () => void;
   query(query: ActivityQuery): Promise<ActivityAnswer>;
+  /**
+   * After it gave up (state `failed`): start the gateway process again with a fresh restart
+   * count, on the same port. False (and nothing done) in any other state: a running, starting
+   * or restarting gateway needs no second start, and a stopped supervisor stays stopped.
+   */
+  restart(): boolean;
   stop(): Promise<void>;
 }
 
@@ -126,7 +133,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
       if (!isChildMessage(message) || child !== current) return;
       if (message.type === 'listening') {
         clearTimeout(startTimer);
-        const wasDown = state.state === 'restarting';
+        const wasDown = state.state === 'restarting' || (state.state === 'starting' && forks > 1);
         upSince = now();
         port = message.port;
         setState({ state: 'running', url: message.url, port: message.port });
@@ -151,7 +158,8 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
       crashes += 1;
       const how = signal ? `was killed (${signal})` : `exited (code ${code ?? 'unknown'})`;
       if (crashes > policy.maxRestarts) {
-        return giveUp(`The gateway process ${how} and stopped ${crashes} times in a row; Rotary stopped restarting it. Quit and reopen Rotary; if it happens again, run \`rotary gateway\` in a terminal to see why.`, 'gateway-gave-up');
+        const times = crashes === 1 ? '' : ` and stopped ${crashes} times in a row`;
+        return giveUp(`The gateway process ${how}${times}; Rotary stopped restarting it. Choose “Restart the gateway” to try again; if it keeps stopping, run \`rotary gateway\` in a terminal to see why.`, 'gateway-gave-up');
       }
       const error = `The gateway process ${how}; restarting it (attempt ${crashes} of ${policy.maxRestarts}).`;
       log(error);
@@ -236,6 +244,14 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
         pending.set(id, { resolve, reject, timer });
         send({ type: 'query', id, query });
       });
+    },
+    restart() {
+      if (state.state !== 'failed' || stopping || child) return false;
+      log('starting the gateway process again at the user\'s request');
+      crashes = 0;
+      setState({ state: 'starting' });
+      spawn();
+      return true;
     },
     stop() {
       stopping ??= (async () => {

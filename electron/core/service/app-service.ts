@@ -11,7 +11,7 @@
  * login/usage collaborators, which keep tokens inside the core.
  */
 import { DEFAULT_NAMESPACE, type ProviderID } from '../../../shared/domain.js';
-import { GATEWAY_KEY_PLACEHOLDER, type AppInfo, type ClientSetting, type EventName, type EventPayload, type Notice, type Result, type UiCommand } from '../../../shared/ipc.js';
+import { GATEWAY_KEY_PLACEHOLDER, type AppInfo, type ClientSetting, type EventName, type EventPayload, type GatewayStatus, type Notice, type Result, type UiCommand } from '../../../shared/ipc.js';
 import type { NoticeSource } from '../history/history.js';
 import type { ReadingFilter, ReadingRow } from '../history/history-db.js';
 import type { AccountPool } from '../pool/account-pool.js';
@@ -147,6 +147,21 @@ export function createAppService(deps: AppServiceDeps): AppService {
     return view;
   }
 
+  function gatewayStatus(): GatewayStatus {
+    const gw = deps.gateway;
+    const url = gw?.url();
+    const port = gw?.port();
+    const error = gw?.error?.();
+    return {
+      running: gw?.running() ?? false,
+      ...(url ? { url } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(error ? { error } : gw ? {} : { error: 'The gateway is not started in this process.' }),
+      ...(gw?.restartable?.() ? { restartable: true } : {}),
+      clients: url ? panelSettings(url) : [],
+    };
+  }
+
   const handlers: ServiceHandlers = {
     'accounts:list': (input) => guarded(() => poolView(pool, now(), input?.providerID)),
 
@@ -212,20 +227,17 @@ export function createAppService(deps: AppServiceDeps): AppService {
     'login:submitCode': ({ sessionID, code }) => login.submitCode(sessionID, code),
     'login:cancel': async ({ sessionID }) => login.cancel(sessionID),
 
-    'gateway:status': () =>
-      guarded(() => {
-        const gw = deps.gateway;
-        const url = gw?.url();
-        const port = gw?.port();
-        const error = gw?.error?.();
-        return {
-          running: gw?.running() ?? false,
-          ...(url ? { url } : {}),
-          ...(port !== undefined ? { port } : {}),
-          ...(error ? { error } : gw ? {} : { error: 'The gateway is not started in this process.' }),
-          clients: url ? panelSettings(url) : [],
-        };
-      }),
+    'gateway:status': () => guarded(gatewayStatus),
+
+    'gateway:restart': async () => {
+      const gw = deps.gateway;
+      if (!gw?.restart) return unavailable('This gateway runs in the process that shows this window: restart that process (`rotary gateway`) instead.');
+      if (!gw.restartable?.()) return { ok: false, error: { code: 'bad-input', message: gw.running() ? 'The gateway is already running.' : 'The gateway is already starting.' } };
+      return guarded(() => {
+        gw.restart!();
+        return gatewayStatus();
+      });
+    },
 
     'gateway:copySettings': async ({ clientID }) => {
       if (!deps.writeClipboard) return unavailable('Copying with the key is done by the browser in the web UI.');

@@ -29,6 +29,10 @@ export interface GatewayPort {
   port(): number | undefined;
   error?(): string | undefined;
   key(): string | undefined | Promise<string | undefined>;
+  /** A gateway in its own process that gave up restarting: `restart()` starts it afresh (`gateway:restart`). */
+  restartable?(): boolean;
+  /** True when a start was begun; the outcome arrives as a `gateway-*` notice and in `gateway:status`. */
+  restart?(): boolean;
 }
 
 /** Polls the usage endpoints now; the numbers land in the pool (`setUsage`), which fires `events:pool`. */

@@ -60,6 +60,8 @@ export interface AppState {
   reachable: Accessor<boolean>;
   /** Reconnect now instead of at the next automatic retry. */
   retryConnection: () => void;
+  /** Start a gateway process that Rotary gave up restarting (`gateway.restartable`); false when it could not. */
+  restartGateway: () => Promise<boolean>;
   /** Ticks every 15 s so countdowns and ages move. */
   now: Accessor<number>;
   /** Bumped when everything was re-read (reconnect, retry): open views re-read too. */
@@ -103,6 +105,9 @@ export interface AppState {
 }
 
 const AppStateContext = createContext<AppState>();
+
+/** Notices the gateway-stopped banner shows itself (header/app-banners.tsx): no toast repeats them. */
+const BANNER_NOTICES = new Set(['gateway-gave-up', 'gateway-start-failed']);
 
 export function useAppState(): AppState {
   const state = useContext(AppStateContext);
@@ -252,9 +257,13 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     else if (event.kind === 'limit-forecast') notify('info', `${event.warning.label} runs out soon`, event.warning.message);
     else if (event.kind === 'account-freed') notify('success', event.freed.message);
   });
-  const offNotice = api.onNotice((notice: Notice) =>
-    notify(notice.level === 'error' ? 'error' : 'info', notice.message),
-  );
+  const offNotice = api.onNotice((notice: Notice) => {
+    // The gateway process restarting, back, or given up: the header and its banner follow at once.
+    if (notice.code?.startsWith('gateway-')) void loadGateway();
+    // A gateway given up on has its own banner with the same words and the restart button.
+    if (notice.code && BANNER_NOTICES.has(notice.code)) return;
+    notify(notice.level === 'error' ? 'error' : 'info', notice.message);
+  });
   // Back from an outage: everything may have changed meanwhile (and the first load may have failed).
   const offConnection = platform.connection?.onChange((up) => {
     setState('reachable', up);
@@ -297,6 +306,12 @@ export function AppStateProvider(props: { children: JSX.Element }) {
       const res = await api.activity.requests({ conversationID, limit: MAX_REQUESTS_PER_CALL });
       // Oldest first whatever order the core sends (the table reads top to bottom in time).
       return res.ok ? [...res.value].sort((a, b) => a.at - b.at) : [];
+    },
+    async restartGateway() {
+      const res = await api.gateway.restart();
+      if (failed(res, 'Could not restart the gateway')) return false;
+      if (res.ok) setState('gateway', reconcile(res.value, { merge: true }));
+      return true;
     },
     async setActive(providerID, recordID) {
       const res = await api.accounts.setActive({ providerID, recordID });

@@ -1,11 +1,13 @@
 /**
  * Persistent banners under the header: the gateway not answering (with "Retry now"; it also
- * recovers by itself) and, per provider, "all accounts limited" — one banner each, updated in
+ * recovers by itself), the gateway process stopped (Electron, where it runs in a process of its
+ * own: restarting by itself, or given up after repeated crashes with "Restart the gateway") and,
+ * per provider, "all accounts limited" — one banner each, updated in
  * place, gone once an account can take requests again.
  */
 import Clock from 'lucide-solid/icons/clock';
 import Unplug from 'lucide-solid/icons/unplug';
-import { Show } from 'solid-js';
+import { createSignal, onCleanup, Show } from 'solid-js';
 import { useAppState } from '../../lib/app-state';
 import { noticeDetail, noticeTitle, type LimitedNotice } from '../../lib/limited-notice';
 import { Button } from '../../ui/button';
@@ -23,6 +25,48 @@ export function GatewayDownBanner() {
         <Button size="sm" variant="secondary" onClick={() => app.retryConnection()}>
           Retry now
         </Button>
+      </div>
+    </Show>
+  );
+}
+
+/** The restart button goes once the gateway starts; if it had the focus, the gateway status takes it (not the page body). */
+function focusStatusIfInside(el: HTMLElement): void {
+  if (!el.contains(document.activeElement)) return;
+  queueMicrotask(() => document.querySelector<HTMLElement>('[data-testid=gateway-status]')?.focus());
+}
+
+export function GatewayStoppedBanner() {
+  const app = useAppState();
+  const [busy, setBusy] = createSignal(false);
+  const restart = async () => {
+    if (busy()) return;
+    setBusy(true);
+    try {
+      await app.restartGateway();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Show when={app.reachable() && app.gateway() && !app.gateway()!.running}>
+      <div
+        role="alert"
+        class="flex flex-wrap items-center gap-3 border-b border-danger/40 bg-danger-soft px-4 py-2 text-sm text-danger"
+        data-testid="gateway-stopped"
+      >
+        <Unplug size={16} aria-hidden="true" class="shrink-0" />
+        <p class="min-w-0 flex-1">
+          <strong class="font-semibold">The gateway stopped.</strong> {app.gateway()?.error}
+        </p>
+        <Show when={app.gateway()?.restartable}>
+          {/* Not `disabled` while starting: a disabled button drops the keyboard focus to the page body. */}
+          <span ref={(el) => onCleanup(() => focusStatusIfInside(el))} class="contents">
+            <Button size="sm" variant="secondary" aria-busy={busy()} onClick={() => void restart()}>
+              {busy() ? 'Starting…' : 'Restart the gateway'}
+            </Button>
+          </span>
+        </Show>
       </div>
     </Show>
   );

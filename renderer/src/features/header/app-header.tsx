@@ -40,7 +40,8 @@ export function AppHeader() {
       case 'up':
         return `Gateway on ${host()}`;
       case 'stopped':
-        return gw()?.error ? `Gateway stopped: ${gw()!.error}` : 'Gateway stopped';
+        // The banner under the header says why (and offers the restart); the tooltip repeats it.
+        return 'Gateway stopped';
     }
   };
 
@@ -50,12 +51,12 @@ export function AppHeader() {
         <span class="text-sm font-semibold tracking-tight">Rotary</span>
         <button
           type="button"
-          class="inline-flex items-center gap-2 rounded-full border border-line px-3 py-1 text-xs hover:bg-surface-2 focus-visible:outline-2 focus-visible:outline-focus"
+          class="inline-flex min-w-0 max-w-full items-center gap-2 rounded-full border border-line px-3 py-1 text-xs hover:bg-surface-2 focus-visible:outline-2 focus-visible:outline-focus"
           onClick={() => setConnectOpen(true)}
           aria-haspopup="dialog"
           data-testid="gateway-status"
           data-state={state()}
-          title="Client settings for this gateway"
+          title={state() === 'stopped' && gw()?.error ? `Gateway stopped: ${gw()!.error}` : 'Client settings for this gateway'}
         >
           <span class={`h-2 w-2 shrink-0 rounded-full ${dotClass[state()]}`} aria-hidden="true" />
           <span class={`truncate ${state() === 'down' || state() === 'stopped' ? 'font-medium text-danger' : ''}`}>{statusText()}</span>
