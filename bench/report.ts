@@ -8,7 +8,7 @@ import type { ProfileResult } from './profile-series.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { RequestRow } from './requests-series.js';
 import { check, r3, verdict, type TargetCheck } from './stats.js';
-import type { StreamLevel, StreamReading } from './streams-series.js';
+import { memoryText, type StreamLevel, type StreamReading } from './streams-series.js';
 
 export interface Results {
   requests?: RequestRow[];
@@ -110,6 +110,12 @@ function streamTables(levels: StreamLevel[]): string[] {
     sep,
     ...lines,
     ...(codes.length ? ['', `Stream errors: ${codes.join('; ')}.`] : []),
+    '',
+    'Memory at the RSS peak (MB): ' +
+      levels
+        .flatMap((l) => (['gateway', 'bare'] as const).map((n) => `${l.streams} ${n}: ${memoryText(l[n].server.memoryAtPeakMB)}`))
+        .join('; ') +
+      '.',
   ];
 }
 

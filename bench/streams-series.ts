@@ -9,7 +9,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { ask, bundle } from './children.js';
-import type { ChildStats } from './child-stats.js';
+import type { ChildStats, MemoryAtPeak } from './child-stats.js';
 import { listenDropsSince, readListenCounters } from './listen-drops.js';
 import { startProbe } from './probe.js';
 import { requestBody } from './requests-series.js';
@@ -31,7 +31,7 @@ export interface StreamReading {
   /** The c=1 probe through the same target; `clientLoopDelayP99Ms`: the probe's own process. */
   probe: { p50Ms: number; p99Ms: number; samples: number; errors: number; clientLoopDelayP99Ms: number };
   /** The process serving the streams: the proxy, or for direct the simulator. */
-  server: { cpuPctOfCore: number; loopDelayP99Ms: number; peakRssMB: number; cpuUsPerStream: number; cpuUsPerChunk: number };
+  server: { cpuPctOfCore: number; loopDelayP99Ms: number; peakRssMB: number; cpuUsPerStream: number; cpuUsPerChunk: number; memoryAtPeakMB: MemoryBreakdownMB };
   /** The simulator, for every target (it is the upstream). */
   simCpuPctOfCore: number;
   /** The stream clients: the busiest one's CPU (% of one core) and event-loop delay p99. */
@@ -40,6 +40,28 @@ export interface StreamReading {
   events: number;
   /** Connections the kernel dropped from a full listen queue during the round (machine-wide; null off Linux). */
   listenDrops: number | null;
+}
+
+/**
+ * What the serving process's RSS consisted of at its peak: the V8 heap (committed, and of it
+ * live-or-not-yet-collected), memory outside the heap that JS holds (socket and body buffers),
+ * and the rest (code, native allocations of Node, undici's parser, SQLite, thread stacks).
+ */
+export interface MemoryBreakdownMB {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  rest: number;
+}
+
+export function memoryBreakdownMB(m: MemoryAtPeak): MemoryBreakdownMB {
+  const mb = (b: number): number => r2(b / 1024 / 1024);
+  return { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), rest: mb(Math.max(0, m.rss - m.heapTotal - m.external)) };
+}
+
+export function memoryText(m: MemoryBreakdownMB): string {
+  return `heap ${m.heapTotal} MB of which ${m.heapUsed} used, external ${m.external} MB, rest ${m.rest} MB`;
 }
 
 export interface StreamLevel {
@@ -141,6 +163,7 @@ export async function measureStreams(rig: Rig, workers: StreamWorker[], target: 
       peakRssMB: r2(serverStats.rss / 1024 / 1024),
       cpuUsPerStream: Math.round(serverStats.cpuMicros / Math.max(1, attempts)),
       cpuUsPerChunk: r2(serverStats.cpuMicros / Math.max(1, all.events)),
+      memoryAtPeakMB: memoryBreakdownMB(serverStats.atPeak),
     },
     simCpuPctOfCore: pctOfCore(simStats.cpuMicros),
     client: {
@@ -188,6 +211,8 @@ function average(rs: StreamReading[]): StreamReading {
       peakRssMB: max((r) => r.server.peakRssMB),
       cpuUsPerStream: Math.round(m((r) => r.server.cpuUsPerStream)),
       cpuUsPerChunk: m((r) => r.server.cpuUsPerChunk),
+      // The breakdown of the round whose RSS peak is the one reported.
+      memoryAtPeakMB: rs.reduce((a, b) => (b.server.peakRssMB > a.server.peakRssMB ? b : a)).server.memoryAtPeakMB,
     },
     simCpuPctOfCore: Math.round(m((r) => r.simCpuPctOfCore)),
     client: { processes: rs[0]!.client.processes, maxCpuPct: max((r) => r.client.maxCpuPct), maxLoopDelayP99Ms: max((r) => r.client.maxLoopDelayP99Ms) },
@@ -211,7 +236,7 @@ export async function runStreamsSeries(rig: Rig, s: BenchSettings, log: (line: s
           const r = await measureStreams(rig, workers, t, streams, s);
           got[t].push(r);
           log(
-            `streams ${streams} ${t}: ${r.completed} completed, ${r.failed.status + r.failed.truncated + r.failed.error} failed; TTFB p50 ${r.ttfbP50Ms} / p99 ${r.ttfbP99Ms} ms; probe p99 ${r.probe.p99Ms} ms; server CPU ${r.server.cpuPctOfCore} % (${r.server.cpuUsPerChunk} µs/chunk), loop p99 ${r.server.loopDelayP99Ms} ms, RSS ${r.server.peakRssMB} MB; clients ≤ ${r.client.maxCpuPct} % of a core`,
+            `streams ${streams} ${t}: ${r.completed} completed, ${r.failed.status + r.failed.truncated + r.failed.error} failed; TTFB p50 ${r.ttfbP50Ms} / p99 ${r.ttfbP99Ms} ms; probe p99 ${r.probe.p99Ms} ms; server CPU ${r.server.cpuPctOfCore} % (${r.server.cpuUsPerChunk} µs/chunk), loop p99 ${r.server.loopDelayP99Ms} ms, RSS ${r.server.peakRssMB} MB (${memoryText(r.server.memoryAtPeakMB)}); clients ≤ ${r.client.maxCpuPct} % of a core`,
           );
         }
       }
