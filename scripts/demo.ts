@@ -104,15 +104,28 @@ const client = new Anthropic({
 });
 const prompts = ['Explain rate limits in one sentence.', 'Name three prime numbers.', 'What does a gateway do?', 'Say hello.'];
 
+/** Full at the simulator, or cooling down at the gateway after its 429 (until the reset, 5 h away). */
+function everyAccountUsedUp(): boolean {
+  const status = new Map(stack.core.pool.getAccounts('anthropic').map((r) => [r.id, r.status.kind]));
+  return stack.accounts.every((a) => a.sim.fiveHour.utilization >= 1 || status.get(a.record.id) !== 'ok');
+}
+
+/**
+ * Play the provider's 5-hour reset so the demo keeps going: the windows start again and the
+ * cooldowns the 429s set end, as they would at the reset time (a sim reset alone would leave the
+ * gateway waiting 5 hours for the accounts it saw limited).
+ */
+async function playReset(): Promise<void> {
+  stack.accounts.forEach((a, i) => (a.sim.fiveHour.utilization = start[i] ?? 0.1));
+  for (const a of stack.accounts) await stack.core.pool.clearCooldown('anthropic', a.record.id);
+  process.stdout.write('  (demo) every 5-hour window reset\n');
+}
+
 let n = 0;
 let stopping = false;
 async function tick(): Promise<void> {
   n++;
-  // When every window is full, play the reset so the demo keeps going.
-  if (stack.accounts.every((a) => a.sim.fiveHour.utilization >= 1)) {
-    stack.accounts.forEach((a, i) => (a.sim.fiveHour.utilization = start[i] ?? 0.1));
-    process.stdout.write('  (demo) every 5-hour window reset\n');
-  }
+  if (everyAccountUsedUp()) await playReset();
   const before = stack.sim.requests.length;
   try {
     const stream = client.messages.stream({
