@@ -11,8 +11,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STORE_SCHEMA_VERSION } from '../../electron/core/pool/store-schema.js';
-import { accountSecretKey } from '../../electron/core/pool/vault.js';
+import { accountSecretKey, keychainService } from '../../electron/core/pool/vault.js';
+import { encryptedVaultPath } from '../../electron/core/pool/vault-encrypted.js';
 import { startRuntime } from '../../electron/core/runtime.js';
+import { hasSecretService } from '../helpers/keychain.js';
 import { makeCliHome, runCli, runInProcess, expectNoSecrets, type CliHome } from './cli-helpers.js';
 import { hasTmux, startInTmux, type TmuxCli } from './tmux.js';
 
@@ -169,6 +171,47 @@ describe('rotary doctor', () => {
       await runtime.close();
       await new Promise<void>((resolve) => other.close(() => resolve()));
     }
+  });
+});
+
+describe('rotary doctor: the vault check names the backend and says whether it is encrypted', () => {
+  const homes: CliHome[] = [];
+  afterEach(async () => {
+    for (const x of homes.splice(0)) await x.cleanup();
+  });
+
+  /** A home on this backend holding one account; the doctor's vault check (JSON) and its line in the text report. */
+  async function vaultCheckOn(backend: Record<string, string>) {
+    const x = makeCliHome(backend);
+    homes.push(x);
+    const core = await x.open();
+    await core.pool.add({ providerID: 'anthropic', label: 'Account 1', secret: { access: ACCESS[2]! } });
+    const e = { ...x.env, ROTARY_GATEWAY_PORT: String(await freePort()) };
+    const { report } = await doctorJson([], e);
+    const text = await runInProcess(['doctor'], e);
+    expectNoSecrets([text.stdout, text.stderr], ACCESS);
+    const vault = check(report, 'vault');
+    expect(text.stdout).toContain(`  ${vault.status.padEnd(7)}  ${vault.message}\n`);
+    return { home: x.home, env: x.env, vault };
+  }
+
+  it('file: info, plain text', async () => {
+    const { home, vault } = await vaultCheckOn({ ROTARY_SECRET_BACKEND: 'file' });
+    expect(vault).toEqual({ id: 'vault', status: 'info', message: `file at ${path.join(home, 'secrets.json')} (protection: none: plain text (mode 0600)): 1 account secret` });
+  });
+
+  it('encrypted-file: ok, AES-256-GCM with the key from the passphrase by scrypt', async () => {
+    const { home, vault } = await vaultCheckOn({ ROTARY_SECRET_BACKEND: 'encrypted-file', ROTARY_VAULT_PASSPHRASE: 'a long doctor passphrase', ROTARY_VAULT_KDF_COST: '10' });
+    expect(vault).toEqual({
+      id: 'vault',
+      status: 'ok',
+      message: `encrypted-file at ${encryptedVaultPath(home)} (protection: AES-256-GCM, key from a passphrase (scrypt N=2^10, r=8, p=1)): 1 account secret`,
+    });
+  });
+
+  it.skipIf(!hasSecretService)('keychain (the Secret Service of scripts/with-keyring.sh): ok, the OS keychain', async () => {
+    const { home, env: e, vault } = await vaultCheckOn({ ROTARY_SECRET_BACKEND: 'keychain' });
+    expect(vault).toEqual({ id: 'vault', status: 'ok', message: `keychain at ${keychainService(home, e)} (protection: the OS keychain): 1 account secret` });
   });
 });
 

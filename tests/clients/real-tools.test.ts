@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SetupToolID } from '../../shared/ipc.js';
+import { ANTHROPIC_TERMS_NOTE } from '../../electron/core/clients/claude-code.js';
 import { runCli, runInProcess, ROOT } from '../cli/cli-helpers.js';
 import { startHarness, type Harness } from '../gateway/harness.js';
 import { BROKEN_CONFIGS, makeToolHome, USER_CONFIGS, type ToolHome } from './fixtures.js';
@@ -75,6 +76,8 @@ async function roundTrip(tool: SetupToolID, run: (t: ToolHome, env: NodeJS.Proce
     expect(first, first.stderr).toMatchObject({ code: 0 });
     expect(first.stdout).toContain(`Set up`);
     expect(first.stdout).toContain('The key is not written to the file');
+    // Why Anthropic accounts go only to Claude Code, said in one line of the output.
+    expect(first.stdout.split('\n')).toContainEqual(expect.stringContaining(ANTHROPIC_TERMS_NOTE));
     const written = fs.readFileSync(file, 'utf8');
     expect(written).not.toContain(h.gw.key);
     const again = await setupCli([tool], env);
@@ -216,6 +219,7 @@ describe('rotary setup: bad input', () => {
       expect(res.stdout).toContain('+model_provider = "rotary"');
       expect(res.stdout).toContain('-model_provider = "openai"');
       expect(res.stdout).toContain('Nothing was changed');
+      expect(res.stdout.split('\n')).toContainEqual(expect.stringContaining(ANTHROPIC_TERMS_NOTE));
       expect(fs.readFileSync(file, 'utf8')).toBe(USER_CONFIGS.codex.text);
       const list = await runInProcess(['setup', '--list', '--port', port()], toolEnv(t));
       expect(list.stdout).toMatch(/codex\s+not connected/);

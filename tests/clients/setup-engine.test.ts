@@ -10,6 +10,7 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SETUP_TOOL_IDS, type SetupToolID } from '../../shared/ipc.js';
+import { ANTHROPIC_TERMS_NOTE } from '../../electron/core/clients/claude-code.js';
 import { setupTool } from '../../electron/core/clients/registry.js';
 import { applySetup, planSetup, setupStatus, undoSetup, type SetupContext } from '../../electron/core/clients/setup.js';
 import { ConfigUnreadableError, SetupConflictError } from '../../electron/core/clients/types.js';
@@ -200,6 +201,14 @@ describe('each tool\'s own settings', () => {
   it('Codex: CODEX_HOME is respected', () => {
     const codexHome = path.join(t.home, 'codex-home');
     expect(setupTool('codex').configFile({ ...t.env, CODEX_HOME: codexHome })).toBe(path.join(codexHome, 'config.toml'));
+  });
+
+  it('Codex and opencode get no Anthropic route, and the plan\'s notes say why in one line', () => {
+    for (const tool of ['codex', 'opencode'] as const) {
+      const plan = planSetup(tool, ctx);
+      expect(plan.after).not.toContain('/anthropic');
+      expect(plan.notes.filter((n) => n.includes(ANTHROPIC_TERMS_NOTE) && !n.includes('\n')), tool).toHaveLength(1);
+    }
   });
 
   it('opencode: picks the file opencode uses (jsonc before json before config.json), else creates opencode.json under XDG_CONFIG_HOME', () => {

@@ -125,4 +125,19 @@ describe('notification rules', () => {
     t += 30_000;
     expect(policy.notificationFor(rotation('anthropic'))).toBeDefined();
   });
+
+  it('a limited account that frees up: named in the title, the gateway\'s message as the body, once per account per 10 minutes', () => {
+    let t = NOW;
+    const policy = createNotificationPolicy({ now: () => t });
+    const freed = (recordID: string, label: string): ActivityEvent => ({
+      kind: 'account-freed',
+      freed: { at: t, providerID: 'anthropic', recordID, label, message: `${label} can take requests again.` },
+    });
+    expect(policy.notificationFor(freed('a', 'Account 1'))).toEqual({ title: 'Anthropic: Account 1 is available again', body: 'Account 1 can take requests again.' });
+    t += 9 * 60_000;
+    expect(policy.notificationFor(freed('a', 'Account 1'))).toBeUndefined();
+    expect(policy.notificationFor(freed('b', 'Account 2'))?.title).toBe('Anthropic: Account 2 is available again'); // another account is independent
+    t += 60_000;
+    expect(policy.notificationFor(freed('a', 'Account 1'))).toBeDefined();
+  });
 });

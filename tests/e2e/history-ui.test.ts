@@ -87,6 +87,16 @@ async function canvasInk(selector: string): Promise<number[]> {
 }
 
 describe('Provider Detail: usage history and forecasts', () => {
+  it('the context panel shows the active account\'s forecast and the pool\'s', async () => {
+    await page.goto(stack.uiURL);
+    // Only the panel's own lines count here (Provider Detail, in Settings, has its own).
+    const limits = page.getByTestId('context-panel').getByTestId('provider-limits');
+    await limits.getByTestId('pool-forecast').waitFor();
+    expect(await limits.getByTestId('limits-active').getByTestId('account-forecast').textContent()).toMatch(/^At this pace: (5-hour|7-day \(all\)) (limit reached at|lasts past the reset at) /);
+    expect(await limits.getByTestId('pool-forecast').textContent()).toMatch(/^At this pace the pool (covers you until|lasts past) .*New conversations: active first\.$/);
+    await browser.screenshot('history-context-panel');
+  });
+
   it('draws each account\'s window with its reset and forecast, the pool stacked, with text alternatives; accessible in both themes', async () => {
     await page.goto(stack.uiURL);
     await page.getByRole('button', { name: 'Settings', exact: true }).click();

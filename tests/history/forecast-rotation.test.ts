@@ -79,24 +79,34 @@ async function rig(n: number, env: Record<string, string> = {}): Promise<Rig> {
 
 const kinds = (events: ActivityEvent[]) => events.map((e) => e.kind);
 
+/**
+ * Forty minutes of work on Account 1, from 30 % at 120 %/h (its 5-hour limit 35 minutes in):
+ * the request (minute) at which the warning came and the one that rotated away on the 429.
+ */
+async function workToTheLimit(r: Rig): Promise<{ log: Array<{ t: number; kinds: string[] }>; warnedAt: number; rotatedAt: number; warning: LimitForecast }> {
+  const [a] = r.accounts;
+  a!.fiveHour.utilization = 0.3;
+  a!.costPerRequest = 0.02; // 2 points a request, a request a minute: 120 %/h
+  const log: Array<{ t: number; kinds: string[] }> = [];
+  for (let i = 0; i < 40; i++) {
+    const before = r.events.length;
+    const t = r.clock.t;
+    expect(await r.send('work')).toBe(200);
+    log.push({ t, kinds: kinds(r.events.slice(before)) });
+  }
+  const warnedAt = log.findIndex((x) => x.kinds.includes('limit-forecast'));
+  const rotatedAt = log.findIndex((x) => x.kinds.includes('rotation'));
+  const warning = (r.events.find((e) => e.kind === 'limit-forecast') as { warning: LimitForecast } | undefined)?.warning;
+  expect(warning).toBeDefined();
+  return { log, warnedAt, rotatedAt, warning: warning! };
+}
+
 describe('ahead-of-time warnings', () => {
   it('the forecast warning fires before the 429 would, once, with the limit time that then comes true', async () => {
     const r = await rig(2);
-    const [a] = r.accounts;
-    a!.fiveHour.utilization = 0.3;
-    a!.costPerRequest = 0.02; // 2 points a request, a request a minute: 120 %/h
-    const log: Array<{ t: number; kinds: string[] }> = [];
-    for (let i = 0; i < 40; i++) {
-      const before = r.events.length;
-      const t = r.clock.t;
-      expect(await r.send('work')).toBe(200);
-      log.push({ t, kinds: kinds(r.events.slice(before)) });
-    }
-    const warnedAt = log.findIndex((x) => x.kinds.includes('limit-forecast'));
-    const rotatedAt = log.findIndex((x) => x.kinds.includes('rotation'));
+    const { log, warnedAt, rotatedAt, warning } = await workToTheLimit(r);
     expect(warnedAt).toBeGreaterThan(0);
     expect(rotatedAt).toBeGreaterThan(warnedAt);
-    const warning = (r.events.find((e) => e.kind === 'limit-forecast') as { warning: LimitForecast }).warning;
     expect(warning).toMatchObject({ providerID: 'anthropic', label: 'Account 1', windowKey: 'five_hour', windowLabel: '5-hour', leadMinutes: 30 });
     // Warned within the lead time of the limit, and the limit came when it said (± 3 min).
     expect(warning.limitAt - warning.at).toBeLessThanOrEqual(30 * MIN);
@@ -121,32 +131,57 @@ describe('ahead-of-time warnings', () => {
     const freed = r.events.filter((e) => e.kind === 'account-freed');
     expect(freed).toHaveLength(1);
     expect(freed[0]).toMatchObject({ freed: { label: 'Account 1', message: 'Account 1 can take requests again.' } });
+    // The desktop shows that too, once.
+    expect(policy.notificationFor(freed[0]!)).toEqual({ title: 'Anthropic: Account 1 is available again', body: 'Account 1 can take requests again.' });
+    expect(policy.notificationFor(freed[0]!)).toBeUndefined();
+  });
+
+  it('a shorter lead time (ROTARY_FORECAST_LEAD_MINUTES=10) warns later: within 10 minutes of the limit, not 30', async () => {
+    const usual = await workToTheLimit(await rig(2));
+    const short = await workToTheLimit(await rig(2, { ROTARY_FORECAST_LEAD_MINUTES: '10' }));
+    expect(usual.warning.leadMinutes).toBe(30);
+    expect(short.warning.leadMinutes).toBe(10);
+    // With 30 minutes the warning came more than 10 minutes ahead; with 10 it waited until the limit was 10 minutes off.
+    expect(usual.warning.limitAt - usual.warning.at).toBeGreaterThan(10 * MIN);
+    expect(short.warning.limitAt - short.warning.at).toBeLessThanOrEqual(10 * MIN);
+    expect(short.warnedAt).toBeGreaterThan(usual.warnedAt);
+    // Still ahead of the 429, which the lead time does not move.
+    expect(short.rotatedAt).toBeGreaterThan(short.warnedAt);
   });
 });
+
+/**
+ * Three accounts whose weekly windows reset in 6, 1 and 3 days; drain-soonest gives the first
+ * conversation to Account 2 (60 % of its 5-hour window used), which then works ten minutes:
+ * 60 → 80 % at 120 %/h, so at that pace its 5-hour limit comes in 10 minutes.
+ */
+async function drainAccountTwo(r: Rig): Promise<{ ids: string[]; requests: () => RequestEntry[] }> {
+  const nowS = Math.floor(r.clock.t / 1000);
+  const [a1, a2, a3] = r.accounts;
+  a1!.sevenDay.resetAt = nowS + 6 * 86400;
+  a2!.sevenDay.resetAt = nowS + 1 * 86400;
+  a3!.sevenDay.resetAt = nowS + 3 * 86400;
+  a2!.fiveHour.utilization = 0.6;
+  for (const a of r.accounts) a.costPerRequest = 0.02;
+  await r.core.pool.updateSettings({ rotationPolicy: 'drain-soonest' });
+  await r.core.poller!.refreshNow('anthropic');
+  const ids = r.core.pool.getAccounts('anthropic').map((a) => a.id);
+
+  // A new conversation: Account 2's weekly window resets first (in a day).
+  expect(await r.send('first')).toBe(200);
+  const requests = (): RequestEntry[] => r.core.gateway!.activity.requests(undefined, 100);
+  expect(requests()[0]).toMatchObject({ recordID: ids[1], pick: { policy: 'drain-soonest', rule: 'drain-soonest' } });
+  expect(requests()[0]!.pick!.reason).toMatch(/^its 7-day \(all\) window resets first \(\w{3} \d\d:\d\d\)$/);
+
+  for (let i = 0; i < 9; i++) expect(await r.send('first')).toBe(200);
+  expect(requests()[0]).toMatchObject({ recordID: ids[1], pick: { rule: 'bound' } });
+  return { ids, requests };
+}
 
 describe('drain-soonest', () => {
   it('new conversations go to the account whose weekly window resets first, skip one forecast to hit a limit, and the log says why', async () => {
     const r = await rig(3);
-    const nowS = Math.floor(r.clock.t / 1000);
-    const [a1, a2, a3] = r.accounts;
-    a1!.sevenDay.resetAt = nowS + 6 * 86400;
-    a2!.sevenDay.resetAt = nowS + 1 * 86400;
-    a3!.sevenDay.resetAt = nowS + 3 * 86400;
-    a2!.fiveHour.utilization = 0.6;
-    for (const a of r.accounts) a.costPerRequest = 0.02;
-    await r.core.pool.updateSettings({ rotationPolicy: 'drain-soonest' });
-    await r.core.poller!.refreshNow('anthropic');
-    const ids = r.core.pool.getAccounts('anthropic').map((a) => a.id);
-
-    // A new conversation: Account 2's weekly window resets first (in a day).
-    expect(await r.send('first')).toBe(200);
-    const requests = (): RequestEntry[] => r.core.gateway!.activity.requests(undefined, 100);
-    expect(requests()[0]).toMatchObject({ recordID: ids[1], pick: { policy: 'drain-soonest', rule: 'drain-soonest' } });
-    expect(requests()[0]!.pick!.reason).toMatch(/^its 7-day \(all\) window resets first \(\w{3} \d\d:\d\d\)$/);
-
-    // Ten minutes of work on it: 60 → 80 %, 120 %/h — at that pace its 5-hour limit comes in 10 minutes.
-    for (let i = 0; i < 9; i++) expect(await r.send('first')).toBe(200);
-    expect(requests()[0]).toMatchObject({ recordID: ids[1], pick: { rule: 'bound' } });
+    const { ids, requests } = await drainAccountTwo(r);
 
     // The next new conversation skips it (within the 30-minute lead time) for the next weekly reset: Account 3.
     expect(await r.send('second')).toBe(200);
@@ -162,6 +197,16 @@ describe('drain-soonest', () => {
     const res = await fetch(`${r.core.gateway!.url}/activity`, { headers: { 'x-api-key': TEST_KEY } });
     const body = (await res.json()) as { requests: RequestEntry[] };
     expect(body.requests.every((e) => e.pick?.policy === 'drain-soonest')).toBe(true);
+  });
+
+  it('with a 5-minute lead time (the stored setting) Account 2, 10 minutes from its limit, is not skipped', async () => {
+    const r = await rig(3);
+    await r.core.pool.updateSettings({ forecastLeadMinutes: 5 });
+    const { ids, requests } = await drainAccountTwo(r);
+    expect(await r.send('second')).toBe(200);
+    const second = requests()[0]!;
+    expect(second).toMatchObject({ conversationID: 'anthropic:second', recordID: ids[1], pick: { policy: 'drain-soonest', rule: 'drain-soonest' } });
+    expect(second.pick!.reason).toMatch(/^its 7-day \(all\) window resets first \(\w{3} \d\d:\d\d\)$/);
   });
 
   it('ROTARY_ROTATION_POLICY wins over the stored setting; a bad value stops the start with a message naming it', async () => {

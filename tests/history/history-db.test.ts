@@ -229,6 +229,8 @@ describe('a damaged, newer or locked file', () => {
     const { history, notices } = open();
     const other = new DatabaseSync(history.file, { timeout: 0 });
     cleanups.push(() => other.close());
+    // The file is in WAL mode (kept in the file, so another connection reads it too): that is what lets the reader below through.
+    expect(other.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     other.exec('BEGIN IMMEDIATE');
     history.activity.addRequest(entry(1, START), 't');
     for (let i = 0; i < 3; i++) expect(history.recorder.flush()).toBe(false);
