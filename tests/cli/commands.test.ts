@@ -204,7 +204,9 @@ describe('rotary (subprocess)', () => {
       [['auth', 'login'], /rotary auth login <anthropic\|github-copilot\|openai>/],
       [['auth', 'add', 'anthropic'], /pipe the credential JSON on stdin/],
     ];
-    const results = await Promise.all(cases.map(([args]) => runCli(args, h.env, { timeoutMs: 20_000 })));
+    // The helper's default limit (60 s) before a run counts as waiting for input: eight CLIs start
+    // at once here, and on a loaded 2-core machine one took longer than 20 s to answer.
+    const results = await Promise.all(cases.map(([args]) => runCli(args, h.env)));
     results.forEach((res, i) => {
       const [args, hint] = cases[i]!;
       expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
