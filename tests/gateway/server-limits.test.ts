@@ -97,6 +97,7 @@ describe('CONNECT (finding 9)', () => {
     const { response } = await rawExchange(h.gw.port, `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`);
     expect(statusOf(response)).toBe(405);
     expect(headerOf(response, 'connection')).toBe('close');
+    expect(headerOf(response, 'x-should-retry')).toBe('false');
     expect((bodyOf(response) as { error: { message: string } }).error.message).toMatch(/CONNECT/);
   });
 });
@@ -116,6 +117,8 @@ describe('slow clients (finding 4)', () => {
     const { response, closedAfterMs } = await slow;
     expect(statusOf(response)).toBe(408);
     expect(headerOf(response, 'connection')).toBe('close');
+    // The gateway's own answer: an SDK retry would only resend into the same limit.
+    expect(headerOf(response, 'x-should-retry')).toBe('false');
     expect(bodyOf(response)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/ROTARY_GATEWAY_BODY_TIMEOUT_MS/) } });
     console.log(`slow body: 408 after ${closedAfterMs} ms (limit 400 ms)`);
   });
@@ -126,6 +129,7 @@ describe('slow clients (finding 4)', () => {
     for (let i = 0; i < 5; i++) expect((await sdk(h).messages.create(hello)).type).toBe('message');
     const { response, closedAfterMs } = await slow;
     expect(statusOf(response)).toBe(408);
+    expect(headerOf(response, 'x-should-retry')).toBe('false');
     expect(bodyOf(response)).toMatchObject({ error: { type: 'request_timeout', message: expect.stringMatching(/ROTARY_GATEWAY_HEADERS_TIMEOUT_MS/) } });
     console.log(`slow headers: 408 after ${closedAfterMs} ms (limit 400 ms)`);
   });
