@@ -39,6 +39,26 @@ export default tseslint.config(
   ...layer('electron/core/web/**/*.ts', ['runtime']),
   ...layer('electron/core/gateway-host/**/*.ts', ['web', 'runtime']),
   ...layer('electron/{cli,desktop}/**/*.ts', []),
+  // One TokenManager per process: only the runtime makes it, everyone else gets `runtime.tokens`.
+  // A separate rule name, so it adds to the folders' no-restricted-imports instead of replacing it.
+  {
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['electron/core/runtime.ts', 'tests/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/token-manager.js', '**/token-manager'],
+              importNames: ['createTokenManager'],
+              message: 'One TokenManager per process: only electron/core/runtime.ts calls createTokenManager; use the runtime\'s `tokens`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
 
 /**

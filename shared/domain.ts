@@ -16,6 +16,20 @@ export const PROVIDER_NAMES: Record<ProviderID, string> = {
   openai: 'OpenAI (ChatGPT / Codex)',
 };
 
+/** Short names for dense rows (the conversation list). */
+export const PROVIDER_SHORT_NAMES: Record<ProviderID, string> = {
+  anthropic: 'Anthropic',
+  'github-copilot': 'Copilot',
+  openai: 'Codex',
+};
+
+/** Title of a provider's limits block (the context panel). */
+export const PROVIDER_LIMITS_TITLES: Record<ProviderID, string> = {
+  anthropic: 'Anthropic Rate Limits',
+  'github-copilot': 'Copilot Limits',
+  openai: 'Codex Rate Limits',
+};
+
 export const DEFAULT_NAMESPACE = 'default';
 
 /** One usage window (5-hour, weekly, monthly premium requests…). */

@@ -370,15 +370,30 @@ describe('opencode (opencode run, OpenAI and GitHub Copilot providers pointed at
       expect(run.code).not.toBe(0);
       expect(run.output).toMatch(new RegExp(`Error: All 2 ${c.name} accounts are rate-limited; the first frees up at .+ UTC\\S* \\(in .+\\)\\.`));
       // opencode retries every 429 (it ignores x-should-retry) up to 5 times, waiting retry-after-ms
-      // (0 on the gateway's answer) instead of retry-after (30 min): 6 attempts, none upstream.
+      // (0 on the gateway's answer) instead of retry-after (30 min): 6 attempts.
       expect(attempts.length).toBeLessThanOrEqual(6);
       expect(attempts.every((r) => r.status === 429)).toBe(true);
-      expect(upstream(c.paths).filter(([, status]) => status === 200)).toEqual([]);
-      // Each attempt re-runs a session step, so on a loaded 2-core machine the six take seconds;
-      // what must not happen is a sleep on retry-after (30 min).
+      // Only the first attempt reached the service, once per account (each then cools down); the
+      // gateway answered every retry itself.
+      const seen = upstream(c.paths);
+      expect(seen.map(([id]) => id).sort()).toEqual(h.accounts[c.provider].map((a) => a.sim.id).sort());
+      expect(seen.filter(([, status]) => status === 200)).toEqual([]);
+      // Where the wait goes. Measured on this 2-core machine under load (4 runs each): from the first
+      // request to the exit 4.8–10.3 s (OpenAI) and 2.8–7.2 s (Copilot), against 672 / 1525 ms in CI,
+      // so a 5 s bound on it would fail on a busy machine for reasons outside Rotary. Almost all of
+      // it is opencode's own work between its attempts (each re-runs a session step); the gateway's
+      // answers (arrival to answer, `latencyMs`) took 0.2–1.4 s in all, most of it the first
+      // attempt's two upstream calls. So the issue's 5 s is asserted on the part Rotary controls,
+      // and the whole wait only has to show that nobody slept on retry-after (30 min).
+      const answering = attempts.reduce((sum, r) => sum + r.latencyMs, 0);
+      expect(answering).toBeLessThan(PROMPT_MS);
       expect(waited).toBeLessThan(60_000);
       const line = run.output.split('\n').find((l) => l.includes('Error:'));
-      report(`opencode (${c.name})`, 'all limited', `exit ${run.code} ${waited} ms after its first request; ${attempts.length} attempts; "${line}"`);
+      report(
+        `opencode (${c.name})`,
+        'all limited',
+        `exit ${run.code} ${waited} ms after its first request (gateway answering ${answering} ms of it); ${attempts.length} attempts; "${line}"`,
+      );
     }, 150_000);
   }
 });

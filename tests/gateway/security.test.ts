@@ -188,13 +188,19 @@ describe('control API', () => {
   it('404 for unknown provider or account, 400 for a bad body, 401 without key', async () => {
     const post = (body: string, key?: string | null) =>
       gwFetch(h, '/auth/active', { method: 'POST', headers: { 'content-type': 'application/json' }, body, ...(key !== undefined ? { key } : {}) });
-    expect((await post(JSON.stringify({ providerID: 'nope', recordID: 'x' }))).status).toBe(404);
-    expect((await post(JSON.stringify({ providerID: 'anthropic', recordID: 'missing' }))).status).toBe(404);
-    expect((await post('not json')).status).toBe(400);
-    expect((await post(JSON.stringify({ providerID: 'anthropic' }))).status).toBe(400);
-    expect((await post(JSON.stringify([1, 2]))).status).toBe(400);
-    expect((await post(JSON.stringify({ providerID: 'anthropic', recordID: 'x' }), null)).status).toBe(401);
-    expect((await gwFetch(h, '/auth/nothing')).status).toBe(404);
+    // Every control-route failure has one shape: {error: {type, message}}, a message a person can act on.
+    const failure = async (res: Response, status: number, type: string, message: RegExp) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      expect(await jsonOf(res)).toEqual({ error: { type, message: expect.stringMatching(message) } });
+    };
+    await failure(await post(JSON.stringify({ providerID: 'nope', recordID: 'x' })), 404, 'not_found', /Unknown provider "nope"/);
+    await failure(await post(JSON.stringify({ providerID: 'anthropic', recordID: 'missing' })), 404, 'not_found', /\S/);
+    await failure(await post('not json'), 400, 'bad_request', /\S/);
+    await failure(await post(JSON.stringify({ providerID: 'anthropic' })), 400, 'bad_request', /"providerID" and "recordID"/);
+    await failure(await post(JSON.stringify([1, 2])), 400, 'bad_request', /\S/);
+    await failure(await post(JSON.stringify({ providerID: 'anthropic', recordID: 'x' }), null), 401, 'unauthorized', /Missing or wrong gateway key/);
+    await failure(await gwFetch(h, '/auth/nothing'), 404, 'not_found', /Known: POST \/auth\/active/);
   });
 
   it('DELETE /auth/account removes the account and says how many remain', async () => {

@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startRuntime } from '../../electron/core/runtime.js';
 import { ANTHROPIC_HEADERS, anthropicBody, gwFetch, jsonOf, startHarness, TEST_KEY, type Harness } from './harness.js';
 
@@ -97,6 +97,7 @@ describe('CONNECT (finding 9)', () => {
     const { response } = await rawExchange(h.gw.port, `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`);
     expect(statusOf(response)).toBe(405);
     expect(headerOf(response, 'connection')).toBe('close');
+    expect(headerOf(response, 'x-should-retry')).toBe('false');
     expect((bodyOf(response) as { error: { message: string } }).error.message).toMatch(/CONNECT/);
   });
 });
@@ -116,6 +117,8 @@ describe('slow clients (finding 4)', () => {
     const { response, closedAfterMs } = await slow;
     expect(statusOf(response)).toBe(408);
     expect(headerOf(response, 'connection')).toBe('close');
+    // The gateway's own answer: an SDK retry would only resend into the same limit.
+    expect(headerOf(response, 'x-should-retry')).toBe('false');
     expect(bodyOf(response)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/ROTARY_GATEWAY_BODY_TIMEOUT_MS/) } });
     console.log(`slow body: 408 after ${closedAfterMs} ms (limit 400 ms)`);
   });
@@ -126,6 +129,7 @@ describe('slow clients (finding 4)', () => {
     for (let i = 0; i < 5; i++) expect((await sdk(h).messages.create(hello)).type).toBe('message');
     const { response, closedAfterMs } = await slow;
     expect(statusOf(response)).toBe(408);
+    expect(headerOf(response, 'x-should-retry')).toBe('false');
     expect(bodyOf(response)).toMatchObject({ error: { type: 'request_timeout', message: expect.stringMatching(/ROTARY_GATEWAY_HEADERS_TIMEOUT_MS/) } });
     console.log(`slow headers: 408 after ${closedAfterMs} ms (limit 400 ms)`);
   });
@@ -185,6 +189,75 @@ describe('slow clients (finding 4)', () => {
     expect(stats.refused).toBe(0);
     expect(stats.open, JSON.stringify(stats)).toBeLessThanOrEqual(1);
   }, 60_000);
+});
+
+/**
+ * A socket that sends one request after another on the same connection (keep-alive) and reads
+ * each answer to its content-length; `closed` settles when the server ends the connection.
+ */
+function keepAliveSocket(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.setEncoding('latin1');
+  let buffer = '';
+  let waiting: (() => void) | undefined;
+  let isClosed = false;
+  socket.on('data', (d: string) => {
+    buffer += d;
+    waiting?.();
+  });
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.on('close', () => ((isClosed = true), resolve())));
+  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return {
+    closed,
+    isClosed: () => isClosed,
+    async request(text: string): Promise<string> {
+      await connected;
+      buffer = '';
+      socket.write(text);
+      return new Promise((resolve, reject) => {
+        waiting = () => {
+          const end = buffer.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const length = Number(headerOf(buffer, 'content-length') ?? NaN);
+          if (buffer.length - end - 4 < length) return;
+          waiting = undefined;
+          resolve(buffer);
+        };
+        void closed.then(() => reject(new Error(`closed before the answer: ${buffer.slice(0, 200)}`)));
+      });
+    },
+  };
+}
+
+describe('idle keep-alive (ROTARY_GATEWAY_IDLE_TIMEOUT_MS)', () => {
+  it('a connection that finished its request and then sits idle is closed after the idle limit, not the headers limit', async () => {
+    // The same two gateways but for the idle limit; the headers limit is long in both, so only
+    // the idle limit can close a connection. Order, not time, is asserted: the long-limit
+    // connection goes idle first, yet the short-limit one is closed while it is still open and
+    // still serves. (With one limit for both, e.g. Node's default, the first idle would close first.)
+    const short = await harness({ ROTARY_GATEWAY_IDLE_TIMEOUT_MS: '300', ROTARY_GATEWAY_HEADERS_TIMEOUT_MS: '60000' });
+    const long = await harness({ ROTARY_GATEWAY_IDLE_TIMEOUT_MS: '60000', ROTARY_GATEWAY_HEADERS_TIMEOUT_MS: '60000' });
+    const get = (h: Harness) => `GET /auth/accounts HTTP/1.1\r\nHost: 127.0.0.1:${h.gw.port}\r\nx-api-key: ${TEST_KEY}\r\n\r\n`;
+    const a = keepAliveSocket(short.gw.port);
+    const b = keepAliveSocket(long.gw.port);
+    for (const [socket, h] of [[b, long], [a, short]] as const) {
+      const response = await socket.request(get(h));
+      expect(statusOf(response)).toBe(200);
+      expect(headerOf(response, 'connection')).toBe('keep-alive');
+    }
+    const idleFrom = Date.now();
+    await a.closed;
+    const closedAfterMs = Date.now() - idleFrom;
+    // The gateway's side of the close is counted a moment after the client sees it.
+    await vi.waitFor(() => expect(short.gw.connections().open).toBe(0));
+    // The long-limit gateway kept its idle connection, and it still serves on the same socket.
+    expect(b.isClosed()).toBe(false);
+    expect(long.gw.connections().open).toBe(1);
+    expect(statusOf(await b.request(get(long)))).toBe(200);
+    // Node keeps a socket `keepAliveTimeoutBuffer` (1 s) past keepAliveTimeout before it closes it.
+    console.log(`idle keep-alive: closed ${closedAfterMs} ms after its answer (idle limit 300 ms + Node's 1 s buffer; headers limit 60 s)`);
+  });
 });
 
 describe('connection cap (finding 4)', () => {

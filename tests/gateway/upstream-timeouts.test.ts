@@ -51,6 +51,7 @@ describe('silent upstream: nothing before the first byte', () => {
     try {
       const res = await post(providerID, false);
       expect(res.status).toBe(504);
+      expect(res.headers.get('x-should-retry')).toBe('false');
       const body = await jsonOf(res);
       expect(shape(body)).toBe(providerID === 'anthropic' ? 'error/api_error' : 'server_error');
       const message: string = body.error.message;

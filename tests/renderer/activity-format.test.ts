@@ -7,7 +7,8 @@ import {
   statusTone,
   tokensText,
 } from '../../renderer/src/features/conversations/activity-format.js';
-import { breakdownParts, limitsTitle } from '../../renderer/src/features/context-panel/context-metrics.js';
+import { breakdownParts } from '../../renderer/src/features/context-panel/context-metrics.js';
+import { PROVIDER_IDS, PROVIDER_LIMITS_TITLES, PROVIDER_NAMES, PROVIDER_SHORT_NAMES } from '../../shared/domain.js';
 
 describe('activity-format', () => {
   it('formats token counts compactly', () => {
@@ -66,9 +67,16 @@ describe('context-metrics', () => {
     expect(parts.every((p) => p.percent === 0)).toBe(true);
   });
   it('titles the limits section per provider', () => {
-    expect(limitsTitle('anthropic')).toBe('Anthropic Rate Limits');
-    expect(limitsTitle('openai')).toBe('Codex Rate Limits');
-    expect(limitsTitle('github-copilot')).toBe('Copilot Limits');
+    expect(PROVIDER_LIMITS_TITLES.anthropic).toBe('Anthropic Rate Limits');
+    expect(PROVIDER_LIMITS_TITLES.openai).toBe('Codex Rate Limits');
+    expect(PROVIDER_LIMITS_TITLES['github-copilot']).toBe('Copilot Limits');
+  });
+  it('every provider id has a full name, a short name and a limits title (all in shared/domain.ts)', () => {
+    expect(PROVIDER_SHORT_NAMES).toEqual({ anthropic: 'Anthropic', openai: 'Codex', 'github-copilot': 'Copilot' });
+    for (const table of [PROVIDER_NAMES, PROVIDER_SHORT_NAMES, PROVIDER_LIMITS_TITLES]) {
+      expect(Object.keys(table).sort()).toEqual([...PROVIDER_IDS].sort());
+      for (const id of PROVIDER_IDS) expect(table[id]).toMatch(/\S/);
+    }
   });
 });
 

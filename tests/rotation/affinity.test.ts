@@ -41,6 +41,42 @@ describe('planCandidates', () => {
     expect(planCandidates({ snapshot: s, boundID: undefined, now: NOW + 3600_001, proactiveThreshold: 0.95 }).candidates[0]!.id).toBe('a');
   });
 
+  it('OpenAI: the proactive switch watches the 5-hour window found by its length, whichever number Codex gives it', () => {
+    // Codex numbers its windows; on this plan `primary` is the weekly one and `secondary` the 5-hour one.
+    const openai = rulesFor('openai');
+    const codex = (id: string, weeklyUsed: number, fiveHourUsed: number): AccountRecord => ({
+      ...rec(id),
+      providerID: 'openai',
+      usage: openai.usageFromHeaders(
+        {
+          'x-codex-primary-used-percent': String(weeklyUsed),
+          'x-codex-primary-window-minutes': '10080',
+          'x-codex-primary-reset-after-seconds': String(3 * 86_400),
+          'x-codex-secondary-used-percent': String(fiveHourUsed),
+          'x-codex-secondary-window-minutes': '300',
+          'x-codex-secondary-reset-after-seconds': '3600',
+        },
+        NOW,
+      ),
+    });
+    expect(openai.sessionWindow(codex('a', 20, 97).usage)).toMatchObject({ key: 'secondary', label: '5-hour', percentUsed: 97 });
+    const plan = (s: PoolSnapshot, boundID?: string) =>
+      planWith({ snapshot: s, boundID, now: NOW, proactiveThreshold: 0.95, sessionWindow: (r) => openai.sessionWindow(r.usage) });
+
+    // Active a is at 97 % of its 5-hour window: new conversations go to c (b is at 99 %), even
+    // though c's weekly window is nearly full; bound ones stay on a.
+    const s = snap([codex('a', 20, 97), codex('b', 10, 99), codex('c', 98, 10)], 'a');
+    expect(plan(s).candidates.map((r) => r.id)).toEqual(['c', 'a', 'b']);
+    expect(plan(s).proactive).toEqual({ fromID: 'a', toID: 'c' });
+    expect(plan(s, 'a').candidates[0]!.id).toBe('a');
+    expect(plan(s, 'a').proactive).toBeUndefined();
+
+    // A full weekly window is not the 5-hour one: no proactive switch away from x.
+    const weeklyFull = snap([codex('x', 99, 10), codex('y', 0, 0)], 'x');
+    expect(plan(weeklyFull).candidates[0]!.id).toBe('x');
+    expect(plan(weeklyFull).proactive).toBeUndefined();
+  });
+
   it('earliestFree ignores accounts that will not free up by themselves', () => {
     expect(earliestFree([rec('a', { cooldownUntil: NOW + 5000 }), rec('b', { cooldownUntil: NOW + 1000, needsReauth: true }), rec('c', { cooldownUntil: NOW + 3000 })], NOW)).toBe(NOW + 3000);
     expect(earliestFree([rec('a', { needsReauth: true })], NOW)).toBeUndefined();

@@ -11,6 +11,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { envInteger, formatLimit } from '../env-settings.js';
+import { LOCAL_ANSWER_HEADERS } from '../providers/request-rules.js';
 
 export interface ServerLimits {
   /** The request line and headers must arrive within this (ms). */
@@ -100,10 +101,13 @@ interface Connection {
   served: number;
 }
 
-/** Answers written straight to the socket (no request object exists yet), in the gateway's JSON error format. */
+/**
+ * Answers written straight to the socket (no request object exists yet), in the gateway's JSON
+ * error format, with the headers of every answer the gateway makes itself (`x-should-retry: false`).
+ */
 export function rawJsonAnswer(status: number, reason: string, type: string, message: string, extra: Record<string, string> = {}): string {
   const body = JSON.stringify({ error: { type, message } });
-  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close', 'content-length': String(Buffer.byteLength(body)), ...extra };
+  const headers = { 'content-type': 'application/json', ...LOCAL_ANSWER_HEADERS, 'cache-control': 'no-store', connection: 'close', 'content-length': String(Buffer.byteLength(body)), ...extra };
   return `HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`;
 }
 

@@ -1,6 +1,5 @@
 /** Context Breakdown numbers: the parts of one request, their shares and labels. Pure. */
 import type { ContextBreakdown } from '../../../../shared/activity';
-import type { ProviderID } from '../../../../shared/domain';
 
 export interface BreakdownPart {
   key: keyof ContextBreakdown;
@@ -35,16 +34,4 @@ export function breakdownParts(b: ContextBreakdown): { total: number; parts: Bre
     };
   });
   return { total, parts };
-}
-
-/** Section title of the limits block, per provider. */
-export function limitsTitle(providerID: ProviderID): string {
-  switch (providerID) {
-    case 'anthropic':
-      return 'Anthropic Rate Limits';
-    case 'openai':
-      return 'Codex Rate Limits';
-    case 'github-copilot':
-      return 'Copilot Limits';
-  }
 }

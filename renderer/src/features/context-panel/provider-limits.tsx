@@ -6,7 +6,7 @@
  */
 import RefreshCw from 'lucide-solid/icons/refresh-cw';
 import { createSignal, For, Show } from 'solid-js';
-import type { ProviderID } from '../../../../shared/domain';
+import { PROVIDER_LIMITS_TITLES, type ProviderID } from '../../../../shared/domain';
 import type { AccountViewDTO } from '../../../../shared/ipc';
 import { formatClock } from '../../../../shared/usage-format';
 import { switchButtonText } from '../../lib/account-status';
@@ -14,7 +14,6 @@ import { useAppState } from '../../lib/app-state';
 import { Button } from '../../ui/button';
 import { UsageWindows } from '../usage/usage-windows';
 import { AccountForecastLine, PoolForecastLine } from '../forecast/forecast-lines';
-import { limitsTitle } from './context-metrics';
 
 export function ProviderLimits(props: { providerID: ProviderID; conversationRecordID?: string | undefined }) {
   const app = useAppState();
@@ -38,7 +37,7 @@ export function ProviderLimits(props: { providerID: ProviderID; conversationReco
     <section aria-labelledby={headingId()} class="flex flex-col gap-3" data-testid="provider-limits" data-provider={props.providerID}>
       <div class="flex items-center justify-between">
         <h2 id={headingId()} class="text-xs font-semibold uppercase tracking-wide text-muted">
-          {limitsTitle(props.providerID)}
+          {PROVIDER_LIMITS_TITLES[props.providerID]}
         </h2>
         <Button size="icon" variant="ghost" aria-label="Refresh usage" onClick={() => void refresh()} disabled={busy()}>
           <RefreshCw size={14} aria-hidden="true" class={busy() ? 'animate-spin' : ''} />

@@ -1,13 +1,5 @@
 /** Texts of the conversation list and request table. Pure; the clock is passed in. */
 import type { AccountPick, RequestEntry } from '../../../../shared/activity';
-import type { ProviderID } from '../../../../shared/domain';
-
-/** Short provider names for dense rows (the full ones are in PROVIDER_NAMES). */
-export const SHORT_PROVIDER_NAMES: Record<ProviderID, string> = {
-  anthropic: 'Anthropic',
-  openai: 'Codex',
-  'github-copilot': 'Copilot',
-};
 
 /** "1,234" below 10k, then "12.3k", "1.2M". */
 export function formatTokens(n: number | undefined): string {

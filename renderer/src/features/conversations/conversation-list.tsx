@@ -1,7 +1,8 @@
 /** Recent conversations through the gateway, newest first. */
 import { For, Show } from 'solid-js';
 import { useAppState } from '../../lib/app-state';
-import { relativeTime, SHORT_PROVIDER_NAMES, shortModel } from './activity-format';
+import { PROVIDER_SHORT_NAMES } from '../../../../shared/domain';
+import { relativeTime, shortModel } from './activity-format';
 
 export interface ConversationListProps {
   /** Layout classes from the window (which panes show at this width). */
@@ -35,7 +36,7 @@ export function ConversationList(props: ConversationListProps) {
                     {c.title}
                   </span>
                   <span class="truncate text-[11px] text-muted">
-                    {SHORT_PROVIDER_NAMES[c.providerID]} · {c.requestCount.toLocaleString('en-US')} {c.requestCount === 1 ? 'request' : 'requests'} ·{' '}
+                    {PROVIDER_SHORT_NAMES[c.providerID]} · {c.requestCount.toLocaleString('en-US')} {c.requestCount === 1 ? 'request' : 'requests'} ·{' '}
                     {relativeTime(c.lastAt, app.now())}
                   </span>
                   <span class="truncate text-[11px] text-muted">
