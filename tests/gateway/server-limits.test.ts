@@ -280,6 +280,8 @@ describe('connection cap (finding 4)', () => {
     expect(statusOf(refused.response)).toBe(503);
     expect(Number(headerOf(refused.response, 'retry-after'))).toBeGreaterThan(0);
     expect(headerOf(refused.response, 'connection')).toBe('close');
+    // A moment of no free connection: the SDK's own retry (after retry-after) is welcome, so no x-should-retry: false.
+    expect(headerOf(refused.response, 'x-should-retry')).toBeUndefined();
     expect(bodyOf(refused.response)).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/ROTARY_GATEWAY_MAX_CONNECTIONS/) } });
 
     const control = await rawExchange(h.gw.port, `GET /auth/accounts HTTP/1.1\r\nHost: 127.0.0.1:${h.gw.port}\r\nx-api-key: ${TEST_KEY}\r\n\r\n`);

@@ -190,6 +190,10 @@ describe('the gateway\'s own answers', () => {
       for (const kind of ['too-large', 'network', 'auth', 'bad-request'] as const) {
         expect(rules.errorResponse(413, kind, 'x').headers['x-should-retry'], `${rules.providerID} ${kind}`).toBe('false');
       }
+      // A timeout is final (504); an unreachable provider (502) or a moment of no free connection (503) is worth the SDK's own retry.
+      expect(rules.errorResponse(504, 'network', 'x').headers['x-should-retry']).toBe('false');
+      expect(rules.errorResponse(502, 'network', 'x').headers['x-should-retry'], `${rules.providerID} 502`).toBeUndefined();
+      expect(rules.errorResponse(503, 'network', 'x').headers['x-should-retry'], `${rules.providerID} 503`).toBeUndefined();
     }
   });
 

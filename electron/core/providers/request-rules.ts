@@ -262,7 +262,7 @@ export function nonNegInt(value: unknown): number | undefined {
 }
 
 /**
- * Headers on every answer the gateway makes itself. `x-should-retry: false` tells the official
+ * Headers on the answers the gateway makes itself (all but the transient 502/503, below). `x-should-retry: false` tells the official
  * SDKs and CLIs (Anthropic's and OpenAI's honour it) not to retry: the gateway has already
  * tried every account, and an SDK retry would only sleep out `retry-after` (minutes to hours)
  * before giving the user the same message.
@@ -281,9 +281,17 @@ export function limitedHeaders(retryAfterSec: number): Record<string, string> {
   return { 'retry-after': String(retryAfterSec), 'retry-after-ms': '0' };
 }
 
-/** A JSON answer made by the gateway: fixed `content-type`, plus LOCAL_ANSWER_HEADERS. */
+/**
+ * Gateway answers a client's own retry may well fix: 502 (the provider could not be reached,
+ * a blip of the network) and 503 (every connection was busy for a moment, with `retry-after`).
+ * These leave the SDK's retry (with its back-off) alone instead of failing the user's request at once.
+ */
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([502, 503]);
+
+/** A JSON answer made by the gateway: fixed `content-type`, plus LOCAL_ANSWER_HEADERS unless the status is transient. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): LocalResponse {
-  return { status, headers: { 'content-type': 'application/json', ...LOCAL_ANSWER_HEADERS, ...headers }, body: JSON.stringify(body) };
+  const retry = TRANSIENT_STATUSES.has(status) ? {} : LOCAL_ANSWER_HEADERS;
+  return { status, headers: { 'content-type': 'application/json', ...retry, ...headers }, body: JSON.stringify(body) };
 }
 
 /** Responses (`input_tokens`/`output_tokens`) and chat completions (`prompt_tokens`/`completion_tokens`). */

@@ -323,7 +323,7 @@ export function createRotatingFetch(options: RotatingFetchOptions): RotatingFetc
           });
         } catch (error) {
           if (request.signal?.aborted) return abortedResult(rotations);
-          // Network error: no rotation (the next account would meet the same network); the client retries.
+          // Network error: no rotation (the next account would meet the same network); the 502 leaves the client's own retry on.
           pool.recordOutcome({ providerID, recordID: record.id, ok: false, status: 0 });
           const answer = upstreamFailure(rules.name, error, timeouts);
           return { kind: 'local', response: rules.errorResponse(answer.status, 'network', answer.message), recordID: record.id, label: record.label, rotations };
