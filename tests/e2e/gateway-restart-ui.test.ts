@@ -87,7 +87,7 @@ it('the desktop window follows its gateway process: killed → red with a banner
   const b = await openDesktopWindow(hosted);
   const { page } = b;
   const status = page.getByTestId('gateway-status');
-  await expect.poll(() => status.getAttribute('data-state')).toBe('up');
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('up');
 
   process.kill(hosted.host.pid()!, 'SIGKILL');
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 3000 }).toBe('stopped');
@@ -97,7 +97,7 @@ it('the desktop window follows its gateway process: killed → red with a banner
   expect(await banner.getByRole('button').count()).toBe(0);
   await b.screenshot('gateway-restarting-banner');
 
-  await expect.poll(() => status.getAttribute('data-state'), { timeout: 10_000 }).toBe('up');
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('up');
   expect(await status.textContent()).toContain(`127.0.0.1:${port}`);
   expect(await page.getByTestId('gateway-stopped').count()).toBe(0);
 }, 90_000);
@@ -114,8 +114,8 @@ it('a gateway process Rotary gave up on: a banner with the reason, "Restart the 
   const b = await openDesktopWindow(hosted);
   const { page } = b;
   const status = page.getByTestId('gateway-status');
-  await expect.poll(() => status.getAttribute('data-state')).toBe('up');
-  await expect.poll(() => status.textContent()).toContain(`127.0.0.1:${port}`);
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('up');
+  await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain(`127.0.0.1:${port}`);
   expect(await page.getByTestId('gateway-stopped').count()).toBe(0);
 
   // The gateway process dies and, with no restart left, Rotary gives up on it.
@@ -124,7 +124,7 @@ it('a gateway process Rotary gave up on: a banner with the reason, "Restart the 
   const banner = page.getByTestId('gateway-stopped');
   await banner.waitFor();
   expect(await banner.textContent()).toMatch(/The gateway stopped\. The gateway process was killed \(SIGKILL\); Rotary stopped restarting it/);
-  await expect.poll(() => status.getAttribute('data-state')).toBe('stopped');
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('stopped');
   // The banner says it once: no toast repeats the give-up notice.
   expect(await page.getByRole('region', { name: /Notifications/ }).getByText('Rotary stopped restarting it', { exact: false }).count()).toBe(0);
   expect(await axeViolations(page)).toEqual([]);
@@ -135,10 +135,10 @@ it('a gateway process Rotary gave up on: a banner with the reason, "Restart the 
   await button.focus();
   await page.keyboard.press('Enter');
   await untilState(hosted.host, (s) => s.state === 'running');
-  await expect.poll(() => status.getAttribute('data-state')).toBe('up');
-  await expect.poll(() => status.textContent()).toContain(`127.0.0.1:${port}`);
-  await expect.poll(() => page.getByTestId('gateway-stopped').count()).toBe(0);
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('up');
+  await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain(`127.0.0.1:${port}`);
+  await expect.poll(() => page.getByTestId('gateway-stopped').count(), { timeout: 20_000 }).toBe(0);
   // The button went with the banner; focus moved to the gateway status, not to the page body.
-  await expect.poll(() => page.evaluate<string | null>('document.activeElement?.getAttribute("data-testid") ?? null')).toBe('gateway-status');
+  await expect.poll(() => page.evaluate<string | null>('document.activeElement?.getAttribute("data-testid") ?? null'), { timeout: 20_000 }).toBe('gateway-status');
   expect(hosted.host.forks()).toBe(2);
 }, 90_000);

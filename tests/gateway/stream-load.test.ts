@@ -183,9 +183,11 @@ describe('nothing per chunk (point 2)', () => {
     console.log(`per stream: 1 chunk ${JSON.stringify(one)}; 500 chunks ${JSON.stringify(many)} (TickObjects are Node's own write path: http's cork/uncork per write)`);
     // The events really passed as separate chunks (not coalesced into a few).
     expect(many.clientChunks).toBeGreaterThan(100);
-    // A small slack for what depends on timing (a second upstream connection, the idle watch's interval starting again).
-    expect(many.timers - one.timers).toBeLessThanOrEqual(3);
-    expect(many.refreshes - one.refreshes).toBeLessThanOrEqual(3);
+    // A slack for what depends on time, not on chunks (a second upstream connection, the idle
+    // watch's interval starting again, the pool's and the history's periodic flushes while a slow
+    // machine takes seconds over the stream): one timer per chunk would add 500.
+    expect(many.timers - one.timers).toBeLessThanOrEqual(10);
+    expect(many.refreshes - one.refreshes).toBeLessThanOrEqual(10);
     expect(many.listeners - one.listeners).toBeLessThanOrEqual(10);
   }, 60_000);
 });
