@@ -15,7 +15,7 @@ import { API_GLOBAL, CHANNEL_NAMES, EVENTS } from '../../shared/ipc.js';
 import { startHosted, untilState, type Hosted } from '../gateway-host/harness.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { startSimulator } from '../sim/server.js';
-import { axeViolations } from './axe.js';
+import { axeBothThemes } from './axe.js';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { RENDERER_DIST } from './stack.js';
 
@@ -80,8 +80,9 @@ it('the desktop window follows its gateway process: killed → red with a banner
   const { home, cleanup } = makeTempHome('rotary-restart-ui-');
   cleanups.push(cleanup, () => sim.close());
   const env = { ROTARY_HOME: home, ROTARY_UPSTREAM: sim.url, ROTARY_SECRET_BACKEND: 'file', PATH: process.env.PATH };
-  // A restart delay long enough for the page to show the outage (the header polls only every 10 s).
-  const hosted = await startHosted({ env, home, restart: { baseDelayMs: 1500 } });
+  // A restart delay long enough for the page to show the outage (the header polls only every 10 s)
+  // and for axe to check the banner in both themes while it shows.
+  const hosted = await startHosted({ env, home, restart: { baseDelayMs: 5000 } });
   cleanups.push(() => hosted.close());
   const { port } = (await untilState(hosted.host, (s) => s.state === 'running')) as { port: number };
   const b = await openDesktopWindow(hosted);
@@ -96,8 +97,10 @@ it('the desktop window follows its gateway process: killed → red with a banner
   // Restarting by itself: nothing for the user to press.
   expect(await banner.getByRole('button').count()).toBe(0);
   await b.screenshot('gateway-restarting-banner');
+  expect(await axeBothThemes(page, 'gateway restarting banner')).toEqual([]);
+  expect(await banner.count(), 'axe ran while the banner showed').toBe(1);
 
-  await expect.poll(() => status.getAttribute('data-state'), { timeout: 10_000 }).toBe('up');
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 15_000 }).toBe('up');
   expect(await status.textContent()).toContain(`127.0.0.1:${port}`);
   expect(await page.getByTestId('gateway-stopped').count()).toBe(0);
 }, 90_000);
@@ -127,7 +130,7 @@ it('a gateway process Rotary gave up on: a banner with the reason, "Restart the 
   await expect.poll(() => status.getAttribute('data-state')).toBe('stopped');
   // The banner says it once: no toast repeats the give-up notice.
   expect(await page.getByRole('region', { name: /Notifications/ }).getByText('Rotary stopped restarting it', { exact: false }).count()).toBe(0);
-  expect(await axeViolations(page)).toEqual([]);
+  expect(await axeBothThemes(page, 'gateway given-up banner')).toEqual([]);
   await b.screenshot('gateway-restart-banner');
 
   // Keyboard: the button is reachable and Enter restarts it.

@@ -716,6 +716,9 @@ describe('after the first load: failed calls, error states, focus outside dialog
     await expect.poll(() => status.getAttribute('data-state')).toBe('error');
     await expect(status.innerText()).resolves.toMatch(/The gateway status could not be read \(test\)\.[\s\S]*Try again/);
     expect(await status.innerText()).not.toContain('Gateway…');
+    // The tool set-up in the welcome guide says it too, instead of reading the settings forever.
+    await expect(page.getByTestId('client-settings-error').innerText()).resolves.toContain('The gateway status could not be read (test).');
+    expect(await page.getByText('Reading the gateway settings…').count()).toBe(0);
     await browser.screenshot('workday-gateway-status-error');
     await expectAccessible('gateway status error');
 
@@ -724,6 +727,8 @@ describe('after the first load: failed calls, error states, focus outside dialog
     await page.keyboard.press('Enter');
     await expect.poll(() => status.getAttribute('data-state')).toBe('up');
     expect(await focusedTestID()).toBe('gateway-status');
+    await page.getByTestId('client-settings').getByText(/ANTHROPIC_BASE_URL/).waitFor();
+    expect(await page.getByTestId('client-settings-error').count()).toBe(0);
   });
 });
 
