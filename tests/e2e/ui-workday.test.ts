@@ -588,6 +588,22 @@ function failWith(message: string) {
     void route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'internal', message } }) });
 }
 
+/**
+ * A view's error state for one failing call: the reason and one "Try again", checked by axe in
+ * both themes; then the call works again and "Try again" is pressed with the keyboard, after
+ * which the error is gone.
+ */
+async function expectErrorThenRetry(error: Locator, o: { route: string; reason: string; state: string; screenshot: string }) {
+  await expect(error.innerText()).resolves.toContain(o.reason);
+  await expect(error.getByRole('button', { name: 'Try again' }).count()).resolves.toBe(1);
+  await browser.screenshot(o.screenshot);
+  await expectAccessible(o.state);
+  await page.unroute(o.route);
+  await error.getByRole('button', { name: 'Try again' }).focus();
+  await page.keyboard.press('Enter');
+  await error.waitFor({ state: 'hidden' });
+}
+
 describe('after the first load: failed calls, error states, focus outside dialogs (issue 14 §1, §4, §5)', () => {
   it('a call that cannot reach the gateway turns the header red while the event stream stays open; "Retry now" by keyboard brings it back, focus on the gateway status; later it recovers by itself', async () => {
     const s = await setup({ anthropicAccounts: 2 });
@@ -651,18 +667,10 @@ describe('after the first load: failed calls, error states, focus outside dialog
     await openUI(s);
     const error = page.getByTestId('requests-error');
     await error.waitFor();
-    await expect(error.innerText()).resolves.toContain('The activity log could not be read (test).');
-    await expect(error.getByRole('button', { name: 'Try again' }).count()).resolves.toBe(1);
     expect(await page.getByTestId('request-row').count()).toBe(0);
     expect(await page.getByTestId('conversation-requests').getByRole('status').count()).toBe(0);
-    await browser.screenshot('workday-requests-error');
-    await expectAccessible('request list error');
-
-    await page.unroute('**/rpc/activity:requests');
-    await error.getByRole('button', { name: 'Try again' }).focus();
-    await page.keyboard.press('Enter');
+    await expectErrorThenRetry(error, { route: '**/rpc/activity:requests', reason: 'The activity log could not be read (test).', state: 'request list error', screenshot: 'workday-requests-error' });
     await page.locator('[data-request-id="fed-0"]').waitFor();
-    await error.waitFor({ state: 'hidden' });
     await expect.poll(focusedTestID).toBe('request-scroller');
   });
 
@@ -674,15 +682,8 @@ describe('after the first load: failed calls, error states, focus outside dialog
     const history = dialog.getByTestId('usage-history');
     const error = history.getByTestId('history-error');
     await error.waitFor();
-    await expect(error.innerText()).resolves.toContain('The history database could not be read (test).');
     expect(await history.getByRole('status').count()).toBe(0);
-    await browser.screenshot('workday-history-error');
-    await expectAccessible('usage history error');
-
-    await page.unroute('**/rpc/usage:history');
-    await error.getByRole('button', { name: 'Try again' }).focus();
-    await page.keyboard.press('Enter');
-    await error.waitFor({ state: 'hidden' });
+    await expectErrorThenRetry(error, { route: '**/rpc/usage:history', reason: 'The history database could not be read (test).', state: 'usage history error', screenshot: 'workday-history-error' });
     await history.getByTestId('waste').waitFor();
     await expect.poll(focusedLabel).toBe('Usage history and forecast');
   });
@@ -696,14 +697,8 @@ describe('after the first load: failed calls, error states, focus outside dialog
     await dialog.getByRole('tab', { name: 'Rotation' }).click();
     const error = dialog.getByTestId('rotation-error');
     await error.waitFor();
-    await expect(error.innerText()).resolves.toContain('rotary.json could not be read (test).');
     expect(await dialog.getByRole('status').count()).toBe(0);
-    await browser.screenshot('workday-rotation-error');
-    await expectAccessible('rotation settings error');
-
-    await page.unroute('**/rpc/settings:get');
-    await error.getByRole('button', { name: 'Try again' }).focus();
-    await page.keyboard.press('Enter');
+    await expectErrorThenRetry(error, { route: '**/rpc/settings:get', reason: 'rotary.json could not be read (test).', state: 'rotation settings error', screenshot: 'workday-rotation-error' });
     await dialog.getByTestId('settings-rotation').waitFor();
     await expect.poll(focusedLabel).toBe('New conversations');
   });

@@ -5,7 +5,8 @@
  * (the loaded view's first control) takes it.
  */
 import TriangleAlert from 'lucide-solid/icons/triangle-alert';
-import { createSignal, Show } from 'solid-js';
+import { Show } from 'solid-js';
+import { createBusyAction } from './busy-action';
 import { Button } from './button';
 import { focusNextOnRemoval } from './focus-next';
 
@@ -26,16 +27,7 @@ export interface LoadFailedProps {
 }
 
 export function LoadFailed(props: LoadFailedProps) {
-  const [busy, setBusy] = createSignal(false);
-  const retry = async () => {
-    if (busy()) return;
-    setBusy(true);
-    try {
-      await props.retry();
-    } finally {
-      setBusy(false);
-    }
-  };
+  const retry = createBusyAction(() => props.retry());
   return (
     <div
       ref={focusNextOnRemoval(() => props.focusNext())}
@@ -50,8 +42,7 @@ export function LoadFailed(props: LoadFailedProps) {
         </Show>
         <p>{props.message}</p>
         <Show when={props.hint}>{(hint) => <p class="text-muted">{hint()}</p>}</Show>
-        {/* Not `disabled` while trying: a disabled button drops the keyboard focus to the page body. */}
-        <Button size="sm" variant="primary" aria-busy={busy()} onClick={() => void retry()} data-dialog-focus={props.dialogFocus ? '' : undefined}>
+        <Button size="sm" variant="primary" aria-busy={retry.busy()} onClick={() => void retry.run()} data-dialog-focus={props.dialogFocus ? '' : undefined}>
           Try again
         </Button>
       </div>

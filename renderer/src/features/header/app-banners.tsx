@@ -7,9 +7,10 @@
  */
 import Clock from 'lucide-solid/icons/clock';
 import Unplug from 'lucide-solid/icons/unplug';
-import { createSignal, Show } from 'solid-js';
+import { Show } from 'solid-js';
 import { useAppState } from '../../lib/app-state';
 import { noticeDetail, noticeTitle, type LimitedNotice } from '../../lib/limited-notice';
+import { createBusyAction } from '../../ui/busy-action';
 import { Button } from '../../ui/button';
 import { focusNextOnRemoval } from '../../ui/focus-next';
 
@@ -38,16 +39,7 @@ export function GatewayDownBanner() {
 
 export function GatewayStoppedBanner() {
   const app = useAppState();
-  const [busy, setBusy] = createSignal(false);
-  const restart = async () => {
-    if (busy()) return;
-    setBusy(true);
-    try {
-      await app.restartGateway();
-    } finally {
-      setBusy(false);
-    }
-  };
+  const restart = createBusyAction(() => app.restartGateway());
   return (
     <Show when={app.reachable() && app.gateway() && !app.gateway()!.running}>
       <div
@@ -60,10 +52,9 @@ export function GatewayStoppedBanner() {
           <strong class="font-semibold">The gateway stopped.</strong> {app.gateway()?.error}
         </p>
         <Show when={app.gateway()?.restartable}>
-          {/* Not `disabled` while starting: a disabled button drops the keyboard focus to the page body. */}
           <span ref={focusNextOnRemoval(focusGatewayStatus)} class="contents">
-            <Button size="sm" variant="secondary" aria-busy={busy()} onClick={() => void restart()}>
-              {busy() ? 'Starting…' : 'Restart the gateway'}
+            <Button size="sm" variant="secondary" aria-busy={restart.busy()} onClick={() => void restart.run()}>
+              {restart.busy() ? 'Starting…' : 'Restart the gateway'}
             </Button>
           </span>
         </Show>
