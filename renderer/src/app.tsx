@@ -42,6 +42,7 @@ function MainWindow() {
   const [selectedID, setSelectedID] = createSignal<string>();
   const [requests, setRequests] = createSignal<RequestEntry[]>([]);
   const [requestsLoading, setRequestsLoading] = createSignal(false);
+  const [requestsError, setRequestsError] = createSignal<string>();
   const [pane, setPane] = createSignal<Pane>('requests');
 
   // Follow the newest conversation until the user picks one.
@@ -54,16 +55,21 @@ function MainWindow() {
   });
   const selected = createMemo(() => app.conversations().find((c) => c.id === selectedID()));
 
-  // Read a conversation once when it opens (and after a reconnect); then append what arrives.
+  // Read a conversation once when it opens (and after a reconnect or a retry); then append what arrives.
+  async function readRequests(id: string) {
+    setRequestsLoading(true);
+    const res = await app.loadRequests(id);
+    if (selectedID() !== id) return;
+    // A failure keeps whatever arrived meanwhile and says why: not an empty list, not loading.
+    if (res.ok) setRequests(res.value);
+    setRequestsError(res.ok ? undefined : res.error.message);
+    setRequestsLoading(false);
+  }
   createEffect(
-    on([selectedID, app.reloadSeq], async ([id]) => {
+    on([selectedID, app.reloadSeq], ([id]) => {
       setRequests([]);
-      if (!id) return;
-      setRequestsLoading(true);
-      const rows = await app.loadRequests(id);
-      if (selectedID() !== id) return;
-      setRequests(rows);
-      setRequestsLoading(false);
+      setRequestsError(undefined);
+      if (id) void readRequests(id);
     }),
   );
   onCleanup(
@@ -133,7 +139,15 @@ function MainWindow() {
             />
             <div class={`${paneClass('requests')} min-h-0 min-w-0 flex-col`}>
               <Show when={selected()} fallback={<div class="min-h-0 flex-1 overflow-auto"><EmptyState /></div>}>
-                {(c) => <ConversationRequests conversation={c()} requests={requests()} loading={requestsLoading()} />}
+                {(c) => (
+                  <ConversationRequests
+                    conversation={c()}
+                    requests={requests()}
+                    loading={requestsLoading()}
+                    error={requestsError()}
+                    retry={() => readRequests(c().id)}
+                  />
+                )}
               </Show>
             </div>
             <ContextPanel class={paneClass('context')} conversation={selected()} requests={requests()} />

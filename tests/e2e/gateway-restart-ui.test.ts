@@ -15,7 +15,7 @@ import { API_GLOBAL, CHANNEL_NAMES, EVENTS } from '../../shared/ipc.js';
 import { startHosted, untilState, type Hosted } from '../gateway-host/harness.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { startSimulator } from '../sim/server.js';
-import { axeViolations } from './axe.js';
+import { axeBothThemes } from './axe.js';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { RENDERER_DIST } from './stack.js';
 
@@ -80,8 +80,9 @@ it('the desktop window follows its gateway process: killed → red with a banner
   const { home, cleanup } = makeTempHome('rotary-restart-ui-');
   cleanups.push(cleanup, () => sim.close());
   const env = { ROTARY_HOME: home, ROTARY_UPSTREAM: sim.url, ROTARY_SECRET_BACKEND: 'file', PATH: process.env.PATH };
-  // A restart delay long enough for the page to show the outage (the header polls only every 10 s).
-  const hosted = await startHosted({ env, home, restart: { baseDelayMs: 1500 } });
+  // A restart delay long enough for the page to show the outage (the header polls only every 10 s)
+  // and for axe to check the banner in both themes while it shows.
+  const hosted = await startHosted({ env, home, restart: { baseDelayMs: 5000 } });
   cleanups.push(() => hosted.close());
   const { port } = (await untilState(hosted.host, (s) => s.state === 'running')) as { port: number };
   const b = await openDesktopWindow(hosted);
@@ -93,9 +94,12 @@ it('the desktop window follows its gateway process: killed → red with a banner
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 3000 }).toBe('stopped');
   const banner = page.getByTestId('gateway-stopped');
   expect(await banner.textContent()).toMatch(/The gateway stopped\. The gateway process was killed \(SIGKILL\); restarting it \(attempt 1 of 5\)/);
-  // Restarting by itself: nothing for the user to press.
+  // Restarting by itself: nothing for the user to press, and no toast repeats the banner.
   expect(await banner.getByRole('button').count()).toBe(0);
+  expect(await page.getByRole('region', { name: /Notifications/ }).getByText('restarting it (attempt 1 of 5)', { exact: false }).count()).toBe(0);
   await b.screenshot('gateway-restarting-banner');
+  expect(await axeBothThemes(page, 'gateway restarting banner')).toEqual([]);
+  expect(await banner.count(), 'axe ran while the banner showed').toBe(1);
 
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('up');
   expect(await status.textContent()).toContain(`127.0.0.1:${port}`);
@@ -127,7 +131,7 @@ it('a gateway process Rotary gave up on: a banner with the reason, "Restart the 
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('stopped');
   // The banner says it once: no toast repeats the give-up notice.
   expect(await page.getByRole('region', { name: /Notifications/ }).getByText('Rotary stopped restarting it', { exact: false }).count()).toBe(0);
-  expect(await axeViolations(page)).toEqual([]);
+  expect(await axeBothThemes(page, 'gateway given-up banner')).toEqual([]);
   await b.screenshot('gateway-restart-banner');
 
   // Keyboard: the button is reachable and Enter restarts it.

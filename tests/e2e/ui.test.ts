@@ -9,6 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCore } from '../../electron/core/runtime.js';
 import { accountSecretKey } from '../../electron/core/pool/vault.js';
+import { axeBothThemes } from './axe.js';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
@@ -232,6 +233,7 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await flow.getByRole('button', { name: 'Add account' }).click();
     await flow.getByTestId('field-error').waitFor();
     await b.screenshot('login-paste-error');
+    expect(await axeBothThemes(page, 'paste-code login with its error')).toEqual([]);
 
     await flow.getByLabel('Authorization code').fill(pasted);
     await flow.getByRole('button', { name: 'Add account' }).click();
@@ -384,6 +386,7 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await expect(error.innerText()).resolves.toBe('Enter a name for this account.');
     expect(await field.isVisible()).toBe(true);
     await b.screenshot('settings-rename');
+    expect(await axeBothThemes(page, 'inline rename with its error')).toEqual([]);
     await b.settle();
     expect(relabelCalls()).toBe(callsBefore);
     expect(s.core.pool.getRecord('anthropic', recordID)!.label).toBe('Work');
@@ -459,6 +462,7 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await flow.getByRole('button', { name: 'Copy code' }).waitFor();
     await flow.getByRole('status').filter({ hasText: 'Waiting for you to approve' }).waitFor();
     await b.screenshot('login-device-code');
+    expect(await axeBothThemes(page, 'Copilot device-code login')).toEqual([]);
 
     s.sim.approveDevice(code, octo.id);
     await flow.waitFor({ state: 'hidden' });
@@ -486,6 +490,7 @@ describe('desktop UI over the web transport (Chromium)', () => {
     flow = dialog.getByTestId('login-flow');
     await flow.getByRole('status').filter({ hasText: 'Waiting for the browser' }).waitFor();
     await b.screenshot('login-callback');
+    expect(await axeBothThemes(page, 'OpenAI callback login')).toEqual([]);
     // The consent page redirects to Rotary's loopback server, which finishes the login by itself.
     const [consent] = await Promise.all([
       b.context.waitForEvent('page'),
@@ -528,6 +533,7 @@ describe('desktop UI over the web transport (Chromium)', () => {
     await stranger.goto(`${s.gateway.url}/ui/`);
     await stranger.getByText('Open the link printed by Rotary').waitFor();
     await stranger.screenshot({ path: 'test-results/screenshots/missing-key.png' });
+    expect(await axeBothThemes(stranger, 'missing key')).toEqual([]);
     await stranger.close();
   });
 

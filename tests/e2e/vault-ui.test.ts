@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openCore } from '../../electron/core/runtime.js';
 import { encryptedVaultPath } from '../../electron/core/pool/vault-encrypted.js';
 import { childEnv, makeTempHome } from '../helpers/temp-home.js';
+import { axeBothThemes } from './axe.js';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { RENDERER_DIST } from './stack.js';
 
@@ -97,6 +98,7 @@ describe('vault screen (real Chromium, web transport)', () => {
     await page.getByRole('heading', { name: 'Unlock Rotary' }).waitFor();
     await expect.poll(() => page.getByText(encryptedVaultPath(home), { exact: false }).count()).toBeGreaterThan(0);
     await browser.screenshot('vault-locked');
+    expect(await axeBothThemes(page, 'vault locked')).toEqual([]);
 
     const field = page.getByLabel('Passphrase');
     await field.fill('this is not it');
@@ -105,6 +107,7 @@ describe('vault screen (real Chromium, web transport)', () => {
     expect(await field.inputValue()).toBe(''); // cleared after every attempt
     expect(fs.readFileSync(encryptedVaultPath(home)).equals(before)).toBe(true);
     await browser.screenshot('vault-wrong-passphrase');
+    expect(await axeBothThemes(page, 'vault wrong passphrase')).toEqual([]);
 
     await field.fill(PASS);
     await page.keyboard.press('Enter');
@@ -119,6 +122,7 @@ describe('vault screen (real Chromium, web transport)', () => {
     const { page } = browser;
     await page.goto(uiURL);
     await page.getByRole('heading', { name: 'Protect your tokens with a passphrase' }).waitFor();
+    expect(await axeBothThemes(page, 'vault missing')).toEqual([]);
     const first = page.getByLabel('New passphrase');
     const second = page.getByLabel('Repeat the passphrase');
     const create = page.getByRole('button', { name: 'Create encrypted vault' });
@@ -132,6 +136,8 @@ describe('vault screen (real Chromium, web transport)', () => {
     await create.click();
     await page.getByText('The passphrase is too short: use at least 8 characters (a few words is best).').waitFor();
     expect(fs.existsSync(encryptedVaultPath(home))).toBe(false);
+    await browser.screenshot('vault-missing-error');
+    expect(await axeBothThemes(page, 'vault missing, with a refused passphrase')).toEqual([]);
 
     await first.fill(PASS);
     await second.fill(PASS);
@@ -150,6 +156,7 @@ describe('vault screen (real Chromium, web transport)', () => {
     await page.getByRole('heading', { name: 'Protect your tokens with a passphrase' }).waitFor();
     await expect.poll(() => page.getByTestId('vault-missing-reason').textContent()).toMatch(/No Secret Service is running/);
     await browser.screenshot('vault-first-run-dark');
+    expect(await axeBothThemes(page, 'vault first run without a Secret Service')).toEqual([]);
     await page.getByLabel('New passphrase').fill(PASS);
     await page.getByLabel('Repeat the passphrase').fill(PASS);
     await page.getByRole('button', { name: 'Create encrypted vault' }).click();

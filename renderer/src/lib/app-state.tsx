@@ -29,6 +29,8 @@ interface State {
   pool: PoolView | undefined;
   providers: ProvidersView | undefined;
   gateway: GatewayStatus | undefined;
+  /** Why the last `gateway:status` failed (cleared by the next answer): the header says it, not "Gateway…". */
+  gatewayError: string | undefined;
   conversations: ConversationSummary[];
   info: AppInfo | undefined;
   /** The first load: every view shows its own loading / error state until it is `ready`. */
@@ -40,6 +42,8 @@ interface State {
   /** Forecasts of every connected provider (issue 15), re-read as usage changes. */
   forecast: ForecastView | undefined;
   rotation: RotationSettingsView | undefined;
+  /** Why the last `settings:get` failed: Settings → Rotation says it instead of loading forever. */
+  rotationError: string | undefined;
 }
 
 export type LoadState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; code: ErrorCode; message: string };
@@ -51,6 +55,9 @@ export interface AppState {
   providers: Accessor<ProvidersView | undefined>;
   provider: (providerID: ProviderID) => ProviderAccounts | undefined;
   gateway: Accessor<GatewayStatus | undefined>;
+  gatewayError: Accessor<string | undefined>;
+  /** Read the gateway status again (the header's retry when it could not be read). */
+  reloadGateway: () => Promise<void>;
   conversations: Accessor<ConversationSummary[]>;
   info: Accessor<AppInfo | undefined>;
   load: Accessor<LoadState>;
@@ -68,8 +75,8 @@ export interface AppState {
   reloadSeq: Accessor<number>;
   /** Every finished request as it arrives (the open conversation appends it instead of re-reading). */
   onRequest: (listener: (entry: RequestEntry) => void) => () => void;
-  /** Oldest first, up to the activity log's whole conversation. */
-  loadRequests: (conversationID: string) => Promise<RequestEntry[]>;
+  /** Oldest first, up to the activity log's whole conversation; a failure is the view's error state. */
+  loadRequests: (conversationID: string) => Promise<Result<RequestEntry[]>>;
   setActive: (providerID: ProviderID, recordID: string) => Promise<boolean>;
   removeAccount: (providerID: ProviderID, recordID: string) => Promise<{ remaining: number } | undefined>;
   /** Let a cooling-down account take requests again now (the user knows better than the reset time). */
@@ -86,9 +93,11 @@ export interface AppState {
   /** One provider's forecast (burn rates, "limit reached at", how long the pool lasts). */
   forecast: (providerID: ProviderID) => ProviderForecast | undefined;
   /** Provider Detail's charts and weekly waste, read when asked (not kept in the store). */
-  loadUsageHistory: (providerID: ProviderID) => Promise<UsageHistoryView | undefined>;
+  loadUsageHistory: (providerID: ProviderID) => Promise<Result<UsageHistoryView>>;
   /** The rotation policy and the forecast lead time (Settings → Rotation). */
   rotation: Accessor<RotationSettingsView | undefined>;
+  rotationError: Accessor<string | undefined>;
+  reloadRotation: () => Promise<void>;
   setRotation: (change: Partial<RotationSettingsView['stored']>) => Promise<boolean>;
   settings: {
     open: Accessor<boolean>;
@@ -107,7 +116,7 @@ export interface AppState {
 const AppStateContext = createContext<AppState>();
 
 /** Notices the gateway-stopped banner shows itself (header/app-banners.tsx): no toast repeats them. */
-const BANNER_NOTICES = new Set(['gateway-gave-up', 'gateway-start-failed']);
+const BANNER_NOTICES = new Set(['gateway-restarting', 'gateway-gave-up', 'gateway-start-failed']);
 
 export function useAppState(): AppState {
   const state = useContext(AppStateContext);
@@ -122,6 +131,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     pool: undefined,
     providers: undefined,
     gateway: undefined,
+    gatewayError: undefined,
     conversations: [],
     info: undefined,
     load: { kind: 'loading' },
@@ -129,6 +139,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     reachable: platform.connection?.up() ?? true,
     forecast: undefined,
     rotation: undefined,
+    rotationError: undefined,
   });
   const [now, setNow] = createSignal(Date.now());
   const [reloadSeq, setReloadSeq] = createSignal(0);
@@ -187,6 +198,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
   async function loadGateway() {
     const res = await api.gateway.status();
     if (res.ok) setState('gateway', reconcile(res.value, { merge: true }));
+    setState('gatewayError', res.ok ? undefined : res.error.message);
   }
 
   // Forecasts follow the usage numbers, which change with every request: re-read at most every 5 s.
@@ -208,9 +220,12 @@ export function AppStateProvider(props: { children: JSX.Element }) {
   async function loadRotation() {
     const res = await api.settings.get();
     if (res.ok) setState('rotation', res.value);
+    setState('rotationError', res.ok ? undefined : res.error.message);
   }
 
   async function loadAll() {
+    // The header reads the gateway status even when the rest fails (it says why, not "Gateway…").
+    const gateway = loadGateway();
     const [pool, info] = await Promise.all([api.accounts.list(), api.app.info()]);
     if (!pool.ok) {
       // Keep what is on screen when a reload fails; only a first load shows the error state.
@@ -219,7 +234,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     }
     applyPool(pool.value);
     if (info.ok) setState('info', info.value);
-    await Promise.all([loadProviders(), loadConversations(), loadGateway(), loadForecast(), loadRotation()]);
+    await Promise.all([loadProviders(), loadConversations(), gateway, loadForecast(), loadRotation()]);
     setState('load', { kind: 'ready' });
     setReloadSeq((n) => n + 1);
   }
@@ -286,6 +301,8 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     providers: () => state.providers,
     provider: (id) => state.pool?.providers.find((p) => p.providerID === id),
     gateway: () => state.gateway,
+    gatewayError: () => state.gatewayError,
+    reloadGateway: loadGateway,
     conversations: () => state.conversations,
     info: () => state.info,
     load: () => state.load,
@@ -305,7 +322,7 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     async loadRequests(conversationID) {
       const res = await api.activity.requests({ conversationID, limit: MAX_REQUESTS_PER_CALL });
       // Oldest first whatever order the core sends (the table reads top to bottom in time).
-      return res.ok ? [...res.value].sort((a, b) => a.at - b.at) : [];
+      return res.ok ? { ok: true, value: [...res.value].sort((a, b) => a.at - b.at) } : res;
     },
     async restartGateway() {
       const res = await api.gateway.restart();
@@ -385,11 +402,10 @@ export function AppStateProvider(props: { children: JSX.Element }) {
     },
     onLogin: (listener) => api.onLogin(listener),
     forecast: (id) => state.forecast?.providers.find((p) => p.providerID === id),
-    async loadUsageHistory(providerID) {
-      const res = await api.usage.history({ providerID });
-      return res.ok ? res.value : undefined;
-    },
+    loadUsageHistory: (providerID) => api.usage.history({ providerID }),
     rotation: () => state.rotation,
+    rotationError: () => state.rotationError,
+    reloadRotation: loadRotation,
     async setRotation(change) {
       const res = await api.settings.set(change);
       if (failed(res, 'Could not change the setting') || !res.ok) return false;

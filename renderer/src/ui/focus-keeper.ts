@@ -6,7 +6,7 @@
  * else the selected tab, else the first focusable element. A nested confirmation
  * (`role="alertdialog"`) owns focus while it is open.
  */
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
+export const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
 
 function lost(container: HTMLElement): boolean {
   const active = document.activeElement;

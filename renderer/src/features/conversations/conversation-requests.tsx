@@ -10,6 +10,7 @@ import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMo
 import type { ConversationSummary, RequestEntry } from '../../../../shared/activity';
 import { PROVIDER_NAMES } from '../../../../shared/domain';
 import { Button } from '../../ui/button';
+import { LoadFailed } from '../../ui/load-failed';
 import { Spinner } from '../../ui/spinner';
 import { formatClock, formatLatency, pickText, shortModel, statusTone, tokensText, type StatusTone } from './activity-format';
 import { isAtBottom, requestRows, rowWindow, type RequestRow } from './request-window';
@@ -30,6 +31,9 @@ export interface ConversationRequestsProps {
   requests: RequestEntry[];
   /** The requests are still being read (the first answer for this conversation has not come). */
   loading?: boolean;
+  /** Why the requests could not be read (shown with a retry instead of an empty table). */
+  error?: string;
+  retry: () => Promise<unknown>;
 }
 
 export function ConversationRequests(props: ConversationRequestsProps) {
@@ -153,11 +157,20 @@ export function ConversationRequests(props: ConversationRequestsProps) {
               </Show>
             </tbody>
           </table>
-          <Show when={props.loading && rows().length === 0}>
-            <div class="p-4">
-              <Spinner label="Loading the requests…" />
-            </div>
-          </Show>
+          <Switch>
+            <Match when={props.error}>
+              {(message) => (
+                <div class="p-4">
+                  <LoadFailed testid="requests-error" title="The requests could not be loaded." message={message()} retry={props.retry} focusNext={() => scroller} />
+                </div>
+              )}
+            </Match>
+            <Match when={props.loading && rows().length === 0}>
+              <div class="p-4">
+                <Spinner label="Loading the requests…" />
+              </div>
+            </Match>
+          </Switch>
         </div>
         <Show when={!following() && rows().length > 0}>
           <Button
@@ -165,6 +178,8 @@ export function ConversationRequests(props: ConversationRequestsProps) {
             variant="primary"
             class="absolute bottom-3 left-1/2 z-20 -translate-x-1/2 shadow-lg"
             onClick={() => {
+              // The button goes once the list follows again: the list keeps the keyboard focus.
+              scroller?.focus({ preventScroll: true });
               setFollowing(true);
               scrollToNewest();
             }}

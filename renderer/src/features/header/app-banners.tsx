@@ -7,10 +7,15 @@
  */
 import Clock from 'lucide-solid/icons/clock';
 import Unplug from 'lucide-solid/icons/unplug';
-import { createSignal, onCleanup, Show } from 'solid-js';
+import { Show } from 'solid-js';
 import { useAppState } from '../../lib/app-state';
 import { noticeDetail, noticeTitle, type LimitedNotice } from '../../lib/limited-notice';
+import { createBusyAction } from '../../ui/busy-action';
 import { Button } from '../../ui/button';
+import { focusNextOnRemoval } from '../../ui/focus-next';
+
+/** A banner's button goes once the gateway answers again; if it had the focus, the gateway status takes it (not the page body). */
+const focusGatewayStatus = () => document.querySelector<HTMLElement>('[data-testid=gateway-status]');
 
 export function GatewayDownBanner() {
   const app = useAppState();
@@ -22,32 +27,19 @@ export function GatewayDownBanner() {
           <strong class="font-semibold">The gateway is not answering.</strong> Tools pointed at it get no answer either. Rotary
           retries by itself every few seconds.
         </p>
-        <Button size="sm" variant="secondary" onClick={() => app.retryConnection()}>
-          Retry now
-        </Button>
+        <span ref={focusNextOnRemoval(focusGatewayStatus)} class="contents">
+          <Button size="sm" variant="secondary" onClick={() => app.retryConnection()}>
+            Retry now
+          </Button>
+        </span>
       </div>
     </Show>
   );
 }
 
-/** The restart button goes once the gateway starts; if it had the focus, the gateway status takes it (not the page body). */
-function focusStatusIfInside(el: HTMLElement): void {
-  if (!el.contains(document.activeElement)) return;
-  queueMicrotask(() => document.querySelector<HTMLElement>('[data-testid=gateway-status]')?.focus());
-}
-
 export function GatewayStoppedBanner() {
   const app = useAppState();
-  const [busy, setBusy] = createSignal(false);
-  const restart = async () => {
-    if (busy()) return;
-    setBusy(true);
-    try {
-      await app.restartGateway();
-    } finally {
-      setBusy(false);
-    }
-  };
+  const restart = createBusyAction(() => app.restartGateway());
   return (
     <Show when={app.reachable() && app.gateway() && !app.gateway()!.running}>
       <div
@@ -60,10 +52,9 @@ export function GatewayStoppedBanner() {
           <strong class="font-semibold">The gateway stopped.</strong> {app.gateway()?.error}
         </p>
         <Show when={app.gateway()?.restartable}>
-          {/* Not `disabled` while starting: a disabled button drops the keyboard focus to the page body. */}
-          <span ref={(el) => onCleanup(() => focusStatusIfInside(el))} class="contents">
-            <Button size="sm" variant="secondary" aria-busy={busy()} onClick={() => void restart()}>
-              {busy() ? 'Starting…' : 'Restart the gateway'}
+          <span ref={focusNextOnRemoval(focusGatewayStatus)} class="contents">
+            <Button size="sm" variant="secondary" aria-busy={restart.busy()} onClick={() => void restart.run()}>
+              {restart.busy() ? 'Starting…' : 'Restart the gateway'}
             </Button>
           </span>
         </Show>

@@ -7,10 +7,12 @@ import { Dialog } from '../../ui/dialog';
 import { isMac } from '../../lib/shortcut-format';
 import { GatewayClientSettings } from './gateway-connect';
 
-type GatewayState = 'loading' | 'up' | 'stopped' | 'down';
+/** `error`: the status could not be read (a wrong key, the core failing): the reason and a retry, not the loading look. */
+type GatewayState = 'loading' | 'error' | 'up' | 'stopped' | 'down';
 
 const dotClass: Record<GatewayState, string> = {
   loading: 'bg-muted',
+  error: 'bg-danger',
   up: 'bg-ok',
   stopped: 'bg-danger',
   down: 'bg-danger',
@@ -28,7 +30,7 @@ export function AppHeader() {
   const state = (): GatewayState => {
     if (!app.reachable()) return 'down';
     const g = gw();
-    if (!g) return 'loading';
+    if (!g) return app.gatewayError() ? 'error' : 'loading';
     return g.running ? 'up' : 'stopped';
   };
   const statusText = () => {
@@ -37,6 +39,8 @@ export function AppHeader() {
         return `Gateway not reachable${host() ? ` on ${host()}` : ''}`;
       case 'loading':
         return 'Gateway…';
+      case 'error':
+        return `Gateway status not read: ${app.gatewayError()}`;
       case 'up':
         return `Gateway on ${host()}`;
       case 'stopped':
@@ -52,16 +56,25 @@ export function AppHeader() {
         <button
           type="button"
           class="inline-flex min-w-0 max-w-full items-center gap-2 rounded-full border border-line px-3 py-1 text-xs hover:bg-surface-2 focus-visible:outline-2 focus-visible:outline-focus"
-          onClick={() => setConnectOpen(true)}
-          aria-haspopup="dialog"
+          onClick={() => (state() === 'error' ? void app.reloadGateway() : setConnectOpen(true))}
+          aria-haspopup={state() === 'error' ? undefined : 'dialog'}
           data-testid="gateway-status"
           data-state={state()}
-          title={state() === 'stopped' && gw()?.error ? `Gateway stopped: ${gw()!.error}` : 'Client settings for this gateway'}
+          title={
+            state() === 'error'
+              ? `${statusText()} (press to try again)`
+              : state() === 'stopped' && gw()?.error
+                ? `Gateway stopped: ${gw()!.error}`
+                : 'Client settings for this gateway'
+          }
         >
           <span class={`h-2 w-2 shrink-0 rounded-full ${dotClass[state()]}`} aria-hidden="true" />
-          <span class={`truncate ${state() === 'down' || state() === 'stopped' ? 'font-medium text-danger' : ''}`}>{statusText()}</span>
+          <span class={`truncate ${state() === 'down' || state() === 'stopped' || state() === 'error' ? 'font-medium text-danger' : ''}`}>{statusText()}</span>
           <Show when={state() === 'up'}>
             <span class="hidden text-muted sm:inline">· Connect a tool</span>
+          </Show>
+          <Show when={state() === 'error'}>
+            <span class="shrink-0 text-muted">· Try again</span>
           </Show>
         </button>
       </div>

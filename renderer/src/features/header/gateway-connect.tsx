@@ -4,6 +4,8 @@ import { GATEWAY_KEY_PLACEHOLDER } from '../../../../shared/ipc';
 import { useApi } from '../../lib/api';
 import { useAppState, type LoadState } from '../../lib/app-state';
 import { CopyButton } from '../../ui/copy-button';
+import { firstControlIn } from '../../ui/focus-next';
+import { LoadFailed } from '../../ui/load-failed';
 import { Spinner } from '../../ui/spinner';
 import { notify } from '../../ui/toast';
 import { ToolSetup } from './tool-setup';
@@ -14,6 +16,7 @@ export function GatewayClientSettings() {
   const app = useAppState();
   const api = useApi();
   const clients = () => app.gateway()?.clients ?? [];
+  let root: HTMLDivElement | undefined;
 
   async function copy(clientID: Parameters<typeof api.gateway.copySettings>[0]['clientID']): Promise<boolean> {
     const res = await api.gateway.copySettings({ clientID });
@@ -25,10 +28,18 @@ export function GatewayClientSettings() {
   }
 
   return (
-    <div class="flex flex-col gap-4" data-testid="client-settings">
+    <div ref={root} class="flex flex-col gap-4" data-testid="client-settings">
       <Switch>
-        <Match when={!app.gateway() && app.load().kind === 'error'}>
-          <p class="text-sm text-danger" role="alert">The gateway settings could not be read: {errorOf(app.load())}</p>
+        <Match when={!app.gateway() && (app.gatewayError() ?? errorOf(app.load()))}>
+          {(message) => (
+            <LoadFailed
+              testid="client-settings-error"
+              title="The gateway settings could not be read."
+              message={message()}
+              retry={app.reloadGateway}
+              focusNext={() => firstControlIn(root)}
+            />
+          )}
         </Match>
         <Match when={!app.gateway()}>
           <Spinner label="Reading the gateway settings…" />

@@ -11,6 +11,7 @@ import type { ProviderID } from '../../../../shared/domain';
 import type { UsageChart, UsageHistoryView } from '../../../../shared/forecast';
 import { formatClock } from '../../../../shared/usage-format';
 import { useAppState } from '../../lib/app-state';
+import { LoadFailed } from '../../ui/load-failed';
 import { Spinner } from '../../ui/spinner';
 import { accountColour } from './chart-colors';
 import { poolChartData, poolChartOptions, usageChartData, usageChartOptions } from './chart-options';
@@ -31,12 +32,14 @@ export function UsageHistory(props: { providerID: ProviderID; accountCount: numb
   const [range, setRange] = createSignal<Range>('session');
   const [view, setView] = createSignal<UsageHistoryView>();
   const [loading, setLoading] = createSignal(false);
+  const [error, setError] = createSignal<string>();
 
   async function load() {
     setLoading(true);
-    const v = await app.loadUsageHistory(props.providerID);
+    const res = await app.loadUsageHistory(props.providerID);
     setLoading(false);
-    if (v && v.providerID === props.providerID) setView(v);
+    setError(res.ok ? undefined : res.error.message);
+    if (res.ok && res.value.providerID === props.providerID) setView(res.value);
   }
   createEffect(
     on([() => props.providerID, open, app.reloadSeq], ([, isOpen]) => {
@@ -85,7 +88,12 @@ export function UsageHistory(props: { providerID: ProviderID; accountCount: numb
       </div>
       <Show when={open()}>
         <div id={`history-body-${props.providerID}`} class="flex flex-col gap-4">
-          <Show when={view()} fallback={<Show when={loading()}><Spinner label="Reading the usage history…" /></Show>}>
+          <Show when={error()}>
+            {(message) => (
+              <LoadFailed testid="history-error" title="The usage history could not be read." message={message()} retry={load} focusNext={() => document.getElementById(`history-${props.providerID}`)?.querySelector('button')} />
+            )}
+          </Show>
+          <Show when={view()} fallback={<Show when={loading() && !error()}><Spinner label="Reading the usage history…" /></Show>}>
             {(v) => (
               <>
                 <Show when={pool()} fallback={<p class="text-xs text-muted">No usage readings for this window yet.</p>}>

@@ -5,6 +5,7 @@ import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import type { LoginKind, ProvidersView } from '../../../../shared/ipc';
 import { useAppState } from '../../lib/app-state';
 import { Button } from '../../ui/button';
+import { LoadFailed } from '../../ui/load-failed';
 import { Spinner } from '../../ui/spinner';
 import { TextField } from '../../ui/text-field';
 import { filterProviders, sortByName } from './provider-search';
@@ -30,13 +31,14 @@ export function SettingsProviders() {
     <Switch>
       <Match when={!app.providers() && loadError()}>
         {(message) => (
-          <div role="alert" class="flex flex-col items-start gap-3 rounded-lg border border-danger/40 bg-danger-soft p-4 text-sm" data-testid="providers-error">
-            <p class="font-semibold text-danger">The providers could not be loaded.</p>
-            <p>{message()}</p>
-            <Button size="sm" variant="primary" onClick={() => void app.reload()} data-dialog-focus>
-              Try again
-            </Button>
-          </div>
+          <LoadFailed
+            dialogFocus
+            testid="providers-error"
+            title="The providers could not be loaded."
+            message={message()}
+            retry={app.reload}
+            focusNext={() => document.querySelector<HTMLElement>('[role=dialog] [data-dialog-focus]')}
+          />
         )}
       </Match>
       <Match when={!app.providers()}>

@@ -8,6 +8,7 @@ import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import type { RotationPolicy } from '../../../../shared/activity';
 import { useAppState } from '../../lib/app-state';
 import { Button } from '../../ui/button';
+import { LoadFailed } from '../../ui/load-failed';
 import { Spinner } from '../../ui/spinner';
 import { notify } from '../../ui/toast';
 
@@ -31,6 +32,11 @@ export function SettingsRotation() {
   const [leadError, setLeadError] = createSignal<string>();
   const [saving, setSaving] = createSignal(false);
   createEffect(on(() => view()?.stored.forecastLeadMinutes, (v) => v !== undefined && setLead(String(v))));
+  // Its own read failed, or the whole first load did (then it was never read).
+  const loadError = () => {
+    const l = app.load();
+    return app.rotationError() ?? (l.kind === 'error' ? l.message : undefined);
+  };
 
   async function choose(policy: RotationPolicy) {
     if (view()?.stored.rotationPolicy === policy) return;
@@ -53,7 +59,23 @@ export function SettingsRotation() {
   }
 
   return (
-    <Show when={view()} fallback={<Spinner label="Loading the settings…" />}>
+    <Show
+      when={view()}
+      fallback={
+        <Show when={loadError()} fallback={<Spinner label="Loading the settings…" />}>
+          {(message) => (
+            <LoadFailed
+              dialogFocus
+              testid="rotation-error"
+              title="The rotation settings could not be loaded."
+              message={message()}
+              retry={() => (app.rotationError() ? app.reloadRotation() : app.reload())}
+              focusNext={() => document.querySelector<HTMLElement>('[data-testid=settings-rotation] [data-dialog-focus]')}
+            />
+          )}
+        </Show>
+      }
+    >
       {(v) => (
         <div class="flex flex-col gap-6 text-sm" data-testid="settings-rotation">
           <fieldset class="flex flex-col gap-2">
