@@ -29,7 +29,10 @@ import { LoginFlow } from './settings-login';
 
 // Per row: plain buttons styled by buttonClass, not ui/Button, and cloned icons, not lucide
 // components: each Kobalte Button and lucide icon costs a context, a props split and a
-// polymorphic wrapper, and 50 rows hold 300 of them (the 50-account bench, issue 5).
+// polymorphic wrapper, and 50 rows hold hundreds of them (the 50-account bench, issue 5).
+// The rows have content-visibility: auto, so the browser lays out and paints only those near
+// the screen; contain-intrinsic-size guesses the height of the others ("auto" keeps a row's
+// real height once drawn), and they stay in the DOM and the accessibility tree.
 const gripIcon = staticIcon(GripVertical, { size: 14 });
 const upIcon = staticIcon(ArrowUp, { size: 12 });
 const downIcon = staticIcon(ArrowDown, { size: 12 });
