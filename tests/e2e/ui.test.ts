@@ -120,6 +120,11 @@ describe('desktop UI over the web transport (Chromium)', () => {
     expect(await meterValue(accountRow(dialog, 'Account 2'), '5-hour')).toBe(17);
     expect(await meterValue(accountRow(dialog, 'Account 3'), '5-hour')).toBe(64);
     expect(await accountRow(dialog, 'Account 1').getByRole('meter').count()).toBeGreaterThanOrEqual(2);
+    // The bars are plain role="meter" elements (not Kobalte's Meter): the range and the spoken value are still there.
+    const meter = accountRow(dialog, 'Account 1').getByRole('meter', { name: '5-hour' });
+    expect(await meter.getAttribute('aria-valuemin')).toBe('0');
+    expect(await meter.getAttribute('aria-valuemax')).toBe('100');
+    expect(await meter.getAttribute('aria-valuetext')).toMatch(/^5-hour: 42% used, resets in /);
     expect(await accountRow(dialog, 'Account 1').getByTestId('active-badge').count()).toBe(1);
     expect(await dialog.getByTestId('active-badge').count()).toBe(1);
     await expect(accountRow(dialog, 'Account 1').innerText()).resolves.toContain('user1@example.com');

@@ -1,4 +1,9 @@
-/** The one button: Kobalte Button (keyboard + ARIA) with the house variants. */
+/**
+ * The one button: Kobalte Button (keyboard + ARIA) with the house variants. `buttonClass` gives
+ * the same look to a plain `<button>` where a list draws many (Provider Detail's 50 rows): on a
+ * native button Kobalte adds only data attributes, at the cost of a context and a polymorphic
+ * wrapper each.
+ */
 import { Button as KButton } from '@kobalte/core/button';
 import { splitProps, type ComponentProps, type JSX } from 'solid-js';
 
@@ -30,12 +35,12 @@ export type ButtonProps = Omit<ComponentProps<typeof KButton>, 'class'> & {
   children?: JSX.Element;
 };
 
+/** The classes of a house button, for a plain `<button type="button">`. */
+export function buttonClass(variant: ButtonVariant = 'secondary', size: ButtonSize = 'md', extra = ''): string {
+  return `${base} ${variants[variant]} ${sizes[size]} ${extra}`;
+}
+
 export function Button(props: ButtonProps) {
   const [local, rest] = splitProps(props, ['variant', 'size', 'class']);
-  return (
-    <KButton
-      {...rest}
-      class={`${base} ${variants[local.variant ?? 'secondary']} ${sizes[local.size ?? 'md']} ${local.class ?? ''}`}
-    />
-  );
+  return <KButton {...rest} class={buttonClass(local.variant, local.size, local.class)} />;
 }

@@ -1,10 +1,10 @@
 /**
- * One usage window as a bar. The root is Kobalte's Meter (role="meter", value range, value
- * text); the label, track and fill are plain elements: Kobalte's parts cost a context and a
- * polymorphic wrapper each, which adds up in Provider Detail with 50 accounts × 3 windows.
- * Numbers come from usage-metrics.ts.
+ * One usage window as a bar: an element with role="meter" and its value range and value text
+ * (what Kobalte's Meter renders, written out), the label, track and fill inside. Plain
+ * elements, not Kobalte's Meter: its root and parts cost a context, a props merge and a
+ * polymorphic wrapper each, and Provider Detail draws 50 accounts × 3 windows (issue 5's
+ * 100 ms target). Numbers come from usage-metrics.ts.
  */
-import { Meter } from '@kobalte/core/meter';
 import { Show } from 'solid-js';
 import { displayPercent, resetText, usageAriaText, usageLevel, usedText, type UsageLevel } from './usage-metrics';
 
@@ -28,12 +28,13 @@ export interface UsageBarProps {
 export function UsageBar(props: UsageBarProps) {
   const pct = () => displayPercent(props.percentUsed);
   return (
-    <Meter
-      value={pct()}
-      minValue={0}
-      maxValue={100}
+    <div
+      role="meter"
+      aria-valuenow={pct()}
+      aria-valuemin={0}
+      aria-valuemax={100}
       aria-label={props.label}
-      getValueLabel={() => usageAriaText(props.label, props.percentUsed, props.resetsAt, props.now)}
+      aria-valuetext={usageAriaText(props.label, props.percentUsed, props.resetsAt, props.now)}
       class={`flex flex-col gap-1 ${props.stale ? 'opacity-60' : ''}`}
       data-usage-level={usageLevel(props.percentUsed)}
     >
@@ -54,6 +55,6 @@ export function UsageBar(props: UsageBarProps) {
           </span>
         )}
       </Show>
-    </Meter>
+    </div>
   );
 }

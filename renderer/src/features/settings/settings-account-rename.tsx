@@ -7,7 +7,8 @@ import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import type { ProviderID } from '../../../../shared/domain';
 import type { AccountViewDTO } from '../../../../shared/ipc';
 import { useAppState } from '../../lib/app-state';
-import { Button } from '../../ui/button';
+import { Button, buttonClass } from '../../ui/button';
+import { staticIcon } from '../../ui/static-icon';
 import { TextField } from '../../ui/text-field';
 
 /** The core's limit (`accounts:relabel` in shared/ipc.ts). */
@@ -20,6 +21,9 @@ export function accountLabelError(text: string): string | undefined {
   if (clean.length > MAX_LABEL) return `Use at most ${MAX_LABEL} characters.`;
   return undefined;
 }
+
+/** One per row in Provider Detail: a plain button and a cloned icon (see settings-provider-detail.tsx). */
+const pencilIcon = staticIcon(Pencil, { size: 14 });
 
 export function AccountRename(props: { providerID: ProviderID; account: AccountViewDTO; title: string }) {
   const [editing, setEditing] = createSignal(false);
@@ -37,16 +41,15 @@ export function AccountRename(props: { providerID: ProviderID; account: AccountV
       fallback={
         <>
           <span class="truncate text-sm font-medium">{props.title}</span>
-          <Button
+          <button
             ref={renameButton}
-            size="icon"
-            variant="ghost"
-            class="h-6 w-6 text-muted hover:text-fg"
+            type="button"
+            class={buttonClass('ghost', 'icon', 'h-6 w-6 text-muted hover:text-fg')}
             aria-label={`Rename ${props.account.label}`}
             onClick={() => setEditing(true)}
           >
-            <Pencil size={14} aria-hidden="true" />
-          </Button>
+            {pencilIcon()}
+          </button>
         </>
       }
     >

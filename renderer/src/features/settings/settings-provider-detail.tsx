@@ -17,8 +17,9 @@ import { formatClock } from '../../../../shared/usage-format';
 import { accountStatusText, accountTitle, coolingUntil, familyLimitTexts, type StatusTone } from '../../lib/account-status';
 import { useAppState } from '../../lib/app-state';
 import { ConfirmDialog } from '../../ui/alert-dialog';
-import { Button } from '../../ui/button';
+import { Button, buttonClass } from '../../ui/button';
 import { Spinner } from '../../ui/spinner';
+import { staticIcon } from '../../ui/static-icon';
 import { notify } from '../../ui/toast';
 import { AccountForecastLine, PoolForecastLine } from '../forecast/forecast-lines';
 import { UsageHistory } from '../history/usage-history';
@@ -26,7 +27,16 @@ import { UsageWindows } from '../usage/usage-windows';
 import { AccountRename } from './settings-account-rename';
 import { LoginFlow } from './settings-login';
 
-/** Plain buttons, not ui/Button: two per row, and Kobalte's Button costs a context each (50-account bench). */
+// Per row: plain buttons styled by buttonClass, not ui/Button, and cloned icons, not lucide
+// components: each Kobalte Button and lucide icon costs a context, a props split and a
+// polymorphic wrapper, and 50 rows hold hundreds of them (the 50-account bench, issue 5).
+// The rows have content-visibility: auto, so the browser lays out and paints only those near
+// the screen; contain-intrinsic-size guesses the height of the others ("auto" keeps a row's
+// real height once drawn), and they stay in the DOM and the accessibility tree.
+const gripIcon = staticIcon(GripVertical, { size: 14 });
+const upIcon = staticIcon(ArrowUp, { size: 12 });
+const downIcon = staticIcon(ArrowDown, { size: 12 });
+const removeIcon = staticIcon(X, { size: 16 });
 const moveClass =
   'inline-flex h-5 w-5 items-center justify-center rounded-md text-muted hover:bg-surface-2 hover:text-fg focus-visible:outline-2 focus-visible:outline-focus';
 
@@ -220,7 +230,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                   setDragging(undefined);
                   if (id) void move(id, accounts().findIndex((a) => a.id === account.id));
                 }}
-                class={`rounded-lg border p-3 outline-offset-2 ${account.isActive ? 'border-accent bg-accent-soft/30' : 'border-line bg-surface'} ${dragging() === account.id ? 'opacity-50' : ''}`}
+                class={`rounded-lg border p-3 outline-offset-2 [content-visibility:auto] [contain-intrinsic-size:auto_10rem] ${account.isActive ? 'border-accent bg-accent-soft/30' : 'border-line bg-surface'} ${dragging() === account.id ? 'opacity-50' : ''}`}
                 data-testid="account-row"
                 data-account-id={account.id}
                 data-active={account.isActive ? 'true' : 'false'}
@@ -240,7 +250,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                       }}
                       onDragEnd={() => setDragging(undefined)}
                     >
-                      <GripVertical size={14} aria-hidden="true" />
+                      {gripIcon()}
                     </span>
                     <button
                       ref={(el) => moveButtons.set(`${account.id}:-1`, el)}
@@ -249,7 +259,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                       aria-label={`Move ${account.label} up`}
                       onClick={() => void moveByKey(account.id, -1)}
                     >
-                      <ArrowUp size={12} aria-hidden="true" />
+                      {upIcon()}
                     </button>
                     <button
                       ref={(el) => moveButtons.set(`${account.id}:1`, el)}
@@ -258,7 +268,7 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                       aria-label={`Move ${account.label} down`}
                       onClick={() => void moveByKey(account.id, 1)}
                     >
-                      <ArrowDown size={12} aria-hidden="true" />
+                      {downIcon()}
                     </button>
                   </div>
                   <div class="min-w-0 flex-1">
@@ -289,21 +299,21 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                   </div>
                   <div class="flex shrink-0 items-center gap-1">
                     <Show when={account.status.kind === 'cooling' || familyLimitTexts(account.health.scopedCooldowns, app.now()).length > 0}>
-                      <Button
-                        size="sm"
-                        variant="secondary"
+                      <button
+                        type="button"
+                        class={buttonClass('secondary', 'sm')}
                         onClick={() => void clearCooldown(account)}
                         disabled={clearing() !== undefined}
                         aria-label={`Clear cooldown of ${account.label}`}
                       >
                         Clear cooldown
-                      </Button>
+                      </button>
                     </Show>
                     {/* A disabled account takes no requests: Enable it first (disabling the active one hands "active" on). */}
                     <Show when={!account.isActive && account.status.kind !== 'disabled'}>
-                      <Button
-                        size="sm"
-                        variant="secondary"
+                      <button
+                        type="button"
+                        class={buttonClass('secondary', 'sm')}
                         onClick={() => void switchTo(account)}
                         disabled={switching() !== undefined}
                         title={until() ? `Becomes active now, takes requests from ${formatClock(until()!, app.now())}` : undefined}
@@ -320,27 +330,26 @@ export function SettingsProviderDetail(props: { providerID: ProviderID }) {
                             </>
                           )}
                         </Show>
-                      </Button>
+                      </button>
                     </Show>
-                    <Button
-                      size="sm"
-                      variant="secondary"
+                    <button
+                      type="button"
+                      class={buttonClass('secondary', 'sm')}
                       onClick={() => void toggleDisabled(account)}
                       disabled={toggling() !== undefined}
                       title={account.status.kind === 'disabled' ? 'Put it back into rotation' : 'Keep the account but send it no requests'}
                     >
                       {account.status.kind === 'disabled' ? 'Enable' : 'Disable'}
                       <span class="sr-only"> {account.label}</span>
-                    </Button>
-                    <Button
-                      size="icon"
-                      variant="ghost"
-                      class="text-muted hover:text-danger"
+                    </button>
+                    <button
+                      type="button"
+                      class={buttonClass('ghost', 'icon', 'text-muted hover:text-danger')}
                       aria-label={`Remove ${account.label}`}
                       onClick={() => setPendingRemove(account)}
                     >
-                      <X size={16} aria-hidden="true" />
-                    </Button>
+                      {removeIcon()}
+                    </button>
                   </div>
                 </div>
                 <div class="mt-3">
