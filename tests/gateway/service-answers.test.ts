@@ -184,6 +184,27 @@ describe('compressed error bodies (Codex)', () => {
     expect(health(h, 'openai', 0).cooldownUntil).toBe(a!.sim.fiveHour.resetAt * 1000);
   });
 
+  it('a gzipped usage_limit_reached without any x-codex headers: only the decoded body can say it is the plan limit', async () => {
+    // The test above also passes when the body is classified undecoded, because the 429's
+    // x-codex-rate-limit-reached-type and full-window headers name the limit and its reset too.
+    // Here the answer carries no header at all (the simulator's missing-reset-headers fault), so
+    // the body alone says usage_limit_reached: undecoded, it would be a plain 30 s rate limit.
+    h = await startHarness({ accounts: { openai: 2 } });
+    const [a, b] = h.accounts.openai;
+    a!.sim.errorEncoding = 'gzip';
+    a!.sim.breakNext.push('missing-reset-headers');
+    const before = Date.now();
+    const res = await codex(h, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(b!.sim.email);
+    const sent = h.sim.requests.find((r) => r.path === RESPONSES && r.headers['accept-encoding']?.includes('gzip'));
+    expect(sent).toBeDefined();
+    const hA = health(h, 'openai', 0);
+    expect(hA.cooldownReason).toBe('usage limit reached, reset unknown');
+    // The plan-limit fallback (PLAN_LIMIT_FALLBACK_MS, 5 min), not DEFAULT_RATE_LIMIT_COOLDOWN_MS (30 s).
+    expect(hA.cooldownUntil).toBeGreaterThanOrEqual(before + 5 * 60_000);
+  });
+
   it.each(['gzip', 'br', 'deflate', 'zstd'] as const)('%s: a body handed to the client is decoded and its headers match it', async (coding) => {
     h = await startHarness({ accounts: { openai: 1 } });
     const a = h.accounts.openai[0]!;

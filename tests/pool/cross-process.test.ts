@@ -142,6 +142,13 @@ describe('corrupted store file', () => {
     expect(second.pool.providers()).toEqual([]);
     // Start-up reconcile ran (openCore default): the orphan secret is kept.
     expect(await second.vault.get(`account:anthropic:${record.id}`)).toContain('sk-ant-oat01-keep');
+    await second.close();
+    // The next start finds a readable, empty store and no notice of its own (issue 11 #1: the gateway's
+    // second start deleted every secret): its reconcile must keep the orphan too.
+    const third = await openCore({ home, env, warn: () => undefined });
+    cleanups.push(() => third.close());
+    expect(third.store.pendingNotices()).toEqual([]);
+    expect(await third.vault.get(`account:anthropic:${record.id}`)).toContain('sk-ant-oat01-keep');
   });
 
   it('a file of the wrong shape is also backed up, never silently overwritten', async () => {
