@@ -94,8 +94,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { input?
 }
 
 /** Start `rotary <args>` and hand back the child for tests that talk to it while it runs. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+/** `wrapper`: a command the CLI runs under, e.g. `['prlimit', '--nofile=1024:1024', '--']` (limits in place from its start). */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, options: { wrapper?: string[] } = {}) {
+  const argv = [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args];
+  const [command, ...rest] = [...(options.wrapper ?? []), ...argv];
+  const child = spawn(command!, rest, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (out.stdout += d));
   child.stderr.on('data', (d) => (out.stderr += d));

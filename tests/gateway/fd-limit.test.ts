@@ -7,8 +7,10 @@
  * descriptor limit, idle ones make room. server-limits.test.ts's 2,000-socket flood runs with the
  * test process's own (high) limit, so there only its count of connections held shows the cap.
  *
- * The cap is set to 512 here: with the default (4096, above this 1024 limit) the same run still
- * ends in UND_ERR_SOCKET for the real client — reported to the lead, not asserted here.
+ * Two runs: the cap set by hand below the limit (prlimit on the running child), and the default
+ * cap under a limit in place from the start (`prlimit -- node …`, as `ulimit -n 1024` before
+ * `rotary gateway`): the default follows the descriptor limit (defaultMaxConnections). With the
+ * default fixed at 4096 the second run ended in UND_ERR_SOCKET for every real request.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,20 +59,20 @@ async function realRequest(url: URL): Promise<number | string> {
 /** Below the 1024 descriptors (the default, 4096, is above them: see the comment at the top). */
 const cap = '512';
 
-it(`1,224 idle sockets under a 1024-descriptor limit (ROTARY_GATEWAY_MAX_CONNECTIONS=${cap}): a real client is still served`, async () => {
+async function idleFloodThenRealClients(how: 'cap set by hand' | 'default cap'): Promise<{ fds: number; results: Array<number | string> }> {
   const env = childEnv({
     ROTARY_HOME: temp.home,
     ROTARY_UPSTREAM: sim.url,
     ROTARY_SECRET_BACKEND: 'file',
     ROTARY_GATEWAY_KEY: KEY,
-    ROTARY_GATEWAY_MAX_CONNECTIONS: cap,
+    ...(how === 'cap set by hand' ? { ROTARY_GATEWAY_MAX_CONNECTIONS: cap } : {}),
   });
-  const gw = spawnCli(['gateway', '--port', '0'], env);
+  const gw = spawnCli(['gateway', '--port', '0'], env, how === 'default cap' ? { wrapper: ['prlimit', '--nofile=1024:1024', '--'] } : {});
   const sockets: net.Socket[] = [];
   try {
     const url = new URL((await gw.waitFor(/listening on (http:\/\/\S+)/))[1]!);
     const pid = gw.child.pid!;
-    execFileSync('prlimit', ['--pid', String(pid), '--nofile=1024:1024']);
+    if (how === 'cap set by hand') execFileSync('prlimit', ['--pid', String(pid), '--nofile=1024:1024']);
     expect(await realRequest(url)).toBe(200);
     for (let i = 0; i < 1224; i++) {
       const s = net.connect(Number(url.port), '127.0.0.1');
@@ -83,11 +85,21 @@ it(`1,224 idle sockets under a 1024-descriptor limit (ROTARY_GATEWAY_MAX_CONNECT
     const fds = openFds(pid);
     const results: Array<number | string> = [];
     for (let i = 0; i < 5; i++) results.push(await realRequest(url));
-    console.log(`fd limit 1024, cap ${cap}: gateway had ${fds} descriptors open; 5 real requests → ${results.join(', ')}`);
-    expect(results).toEqual([200, 200, 200, 200, 200]);
+    console.log(`fd limit 1024, ${how}: gateway had ${fds} descriptors open; 5 real requests → ${results.join(', ')}`);
+    return { fds, results };
   } finally {
     for (const s of sockets) s.destroy();
     gw.child.kill('SIGTERM');
     await gw.exited;
   }
+}
+
+it(`1,224 idle sockets under a 1024-descriptor limit (ROTARY_GATEWAY_MAX_CONNECTIONS=${cap}): a real client is still served`, async () => {
+  expect((await idleFloodThenRealClients('cap set by hand')).results).toEqual([200, 200, 200, 200, 200]);
+}, 60_000);
+
+it('the same under `ulimit -n 1024` with the default cap: the default follows the descriptor limit, and a real client is still served', async () => {
+  const { fds, results } = await idleFloodThenRealClients('default cap');
+  expect(results).toEqual([200, 200, 200, 200, 200]);
+  expect(fds).toBeLessThan(1024);
 }, 60_000);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startRuntime } from '../../electron/core/runtime.js';
+import { defaultMaxConnections, openFileLimit, serverLimitsFromEnv } from '../../electron/core/gateway/server-limits.js';
 import { ANTHROPIC_HEADERS, anthropicBody, gwFetch, jsonOf, startHarness, TEST_KEY, type Harness } from './harness.js';
 
 const open: Harness[] = [];
@@ -315,5 +316,30 @@ describe('settings', () => {
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the connection cap follows the descriptor limit', () => {
+  it('reads the soft open-files limit from /proc; nothing where it cannot', () => {
+    const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 4096                 files\n';
+    expect(openFileLimit(() => limits)).toBe(1024);
+    expect(openFileLimit(() => 'Max open files            unlimited            unlimited            files\n')).toBeUndefined();
+    expect(
+      openFileLimit(() => {
+        throw new Error('ENOENT');
+      }),
+    ).toBeUndefined();
+    // This process's own, as Linux reports it (Node raised the soft limit to the hard one).
+    if (process.platform === 'linux') expect(openFileLimit()).toBeGreaterThan(0);
+  });
+
+  it('4096 by default, half of what is left after a reserve under a low limit, never below 16; the variable still wins', () => {
+    expect(defaultMaxConnections(undefined)).toBe(4096);
+    expect(defaultMaxConnections(1_048_576)).toBe(4096);
+    expect(defaultMaxConnections(1024)).toBe(480);
+    expect(defaultMaxConnections(256)).toBe(96);
+    expect(defaultMaxConnections(40)).toBe(16);
+    expect(serverLimitsFromEnv({}, 1024).maxConnections).toBe(480);
+    expect(serverLimitsFromEnv({ ROTARY_GATEWAY_MAX_CONNECTIONS: '900' }, 1024).maxConnections).toBe(900);
   });
 });

@@ -8,6 +8,7 @@
  * between requests). Only when every connection has a request in flight is the newcomer told
  * 503 (+ `retry-after`, `connection: close`), by the request handler in the route's format.
  */
+import fs from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { envInteger, formatLimit } from '../env-settings.js';
@@ -44,21 +45,50 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   // closed to make room): the cap sits above both, at the listen queue's size. An open idle
   // connection costs ~3–18 kB of RSS for both ends together (tests/gateway/stream-load.test.ts
   // prints it; noisy), so a flood of 4096 idle ones stays under ~40 MB for the gateway's ends
-  // until the headers timeout closes them. Node raises the soft file-descriptor limit to the
-  // hard one at start; a proxied request holds two descriptors.
+  // until the headers timeout closes them. Below a low descriptor limit the default is lower
+  // (defaultMaxConnections).
   maxConnections: 4096,
   maxInflightBodyBytes: 256 * 1024 * 1024,
 };
 
+/** Descriptors kept out of the connection budget: the store, the history database, logs, the keychain's D-Bus, the upstream pool's spares. */
+const RESERVED_DESCRIPTORS = 64;
+
+/**
+ * How many descriptors this process may open: the soft RLIMIT_NOFILE (Node has raised it to the
+ * hard one at start), read from /proc on Linux; undefined where that cannot be read (macOS,
+ * Windows) or there is no limit.
+ */
+export function openFileLimit(readLimits: () => string = () => fs.readFileSync('/proc/self/limits', 'utf8')): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readLimits());
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The default connection cap: 4096, or lower where the descriptor limit is. The cap only protects
+ * real clients from a flood of idle sockets while it is below what the process can open: a
+ * proxied connection holds two descriptors (client and upstream), so half of what is left after
+ * the reserve. Measured: under `ulimit -n 1024` with the cap at 4096, 1,224 idle sockets used every
+ * descriptor and real requests were reset (tests/gateway/fd-limit.test.ts).
+ */
+export function defaultMaxConnections(fdLimit: number | undefined = openFileLimit()): number {
+  if (fdLimit === undefined) return DEFAULT_SERVER_LIMITS.maxConnections;
+  return Math.max(16, Math.min(DEFAULT_SERVER_LIMITS.maxConnections, Math.floor((fdLimit - RESERVED_DESCRIPTORS) / 2)));
+}
+
 /** The limits from ROTARY_GATEWAY_* (README "Configuration"); garbage is a clear error at start. */
-export function serverLimitsFromEnv(env: NodeJS.ProcessEnv): ServerLimits {
+export function serverLimitsFromEnv(env: NodeJS.ProcessEnv, fdLimit?: number): ServerLimits {
   const d = DEFAULT_SERVER_LIMITS;
   const ms = { unit: 'milliseconds', min: 1 };
   return {
     headersTimeoutMs: envInteger(env, 'ROTARY_GATEWAY_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, ms),
     bodyTimeoutMs: envInteger(env, 'ROTARY_GATEWAY_BODY_TIMEOUT_MS', d.bodyTimeoutMs, ms),
     idleTimeoutMs: envInteger(env, 'ROTARY_GATEWAY_IDLE_TIMEOUT_MS', d.idleTimeoutMs, ms),
-    maxConnections: envInteger(env, 'ROTARY_GATEWAY_MAX_CONNECTIONS', d.maxConnections, { unit: 'connections', min: 1, max: 1_000_000 }),
+    maxConnections: envInteger(env, 'ROTARY_GATEWAY_MAX_CONNECTIONS', defaultMaxConnections(fdLimit ?? openFileLimit()), { unit: 'connections', min: 1, max: 1_000_000 }),
     maxInflightBodyBytes: envInteger(env, 'ROTARY_GATEWAY_MAX_INFLIGHT_BODY', d.maxInflightBodyBytes, { unit: 'bytes', min: 1 }),
   };
 }
