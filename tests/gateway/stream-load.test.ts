@@ -183,12 +183,14 @@ describe('nothing per chunk (point 2)', () => {
     console.log(`per stream: 1 chunk ${JSON.stringify(one)}; 500 chunks ${JSON.stringify(many)} (TickObjects are Node's own write path: http's cork/uncork per write)`);
     // The events really passed as separate chunks (not coalesced into a few).
     expect(many.clientChunks).toBeGreaterThan(100);
-    // A slack for what depends on time, not on chunks (a second upstream connection, the idle
-    // watch's interval starting again, the pool's and the history's periodic flushes while a slow
-    // machine takes seconds over the stream): one timer per chunk would add 500.
-    expect(many.timers - one.timers).toBeLessThanOrEqual(10);
-    expect(many.refreshes - one.refreshes).toBeLessThanOrEqual(10);
-    expect(many.listeners - one.listeners).toBeLessThanOrEqual(10);
+    // A slack for what depends on time, not on chunks: a second upstream connection (undici puts
+    // about a dozen listeners on a new socket; seen once in CI: 67 → 80), the idle watch's interval
+    // starting again, the pool's and the history's periodic flushes while a slow machine takes
+    // seconds over the stream. One timer or listener per chunk would add 500; the bound is a tenth.
+    const perChunkBound = many.clientChunks / 10;
+    expect(many.timers - one.timers).toBeLessThan(perChunkBound);
+    expect(many.refreshes - one.refreshes).toBeLessThan(perChunkBound);
+    expect(many.listeners - one.listeners).toBeLessThan(perChunkBound);
   }, 60_000);
 });
 
