@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { createSenderCheck, forwardEvents, registerHandlers, type InvokeEventLike, type IpcMainLike } from '../../electron/ipc.js';
 import { API_GLOBAL, CHANNEL_NAMES, EVENTS } from '../../shared/ipc.js';
+import type { RestartPolicy } from '../../electron/core/gateway-host/supervisor.js';
 import { startHosted, untilState, type Hosted } from '../gateway-host/harness.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { startSimulator } from '../sim/server.js';
@@ -75,20 +76,25 @@ async function openDesktopWindow(hosted: Hosted): Promise<BrowserSession> {
   return b;
 }
 
-it('the desktop window follows its gateway process: killed → red with a banner within 3 s, restarted by itself → green again', async () => {
+/** The desktop app's setup with this restart policy, its window open and showing the gateway up. */
+async function desktopWindowWithGateway(restart: Partial<RestartPolicy>) {
   const sim = await startSimulator();
   const { home, cleanup } = makeTempHome('rotary-restart-ui-');
   cleanups.push(cleanup, () => sim.close());
   const env = { ROTARY_HOME: home, ROTARY_UPSTREAM: sim.url, ROTARY_SECRET_BACKEND: 'file', PATH: process.env.PATH };
-  // A restart delay long enough for the page to show the outage (the header polls only every 10 s)
-  // and for axe to check the banner in both themes while it shows.
-  const hosted = await startHosted({ env, home, restart: { baseDelayMs: 5000 } });
+  const hosted = await startHosted({ env, home, restart });
   cleanups.push(() => hosted.close());
   const { port } = (await untilState(hosted.host, (s) => s.state === 'running')) as { port: number };
   const b = await openDesktopWindow(hosted);
-  const { page } = b;
-  const status = page.getByTestId('gateway-status');
+  const status = b.page.getByTestId('gateway-status');
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('up');
+  return { hosted, port, b, page: b.page, status };
+}
+
+it('the desktop window follows its gateway process: killed → red with a banner within 3 s, restarted by itself → green again', async () => {
+  // A restart delay long enough for the page to show the outage (the header polls only every 10 s)
+  // and for axe to check the banner in both themes while it shows.
+  const { hosted, port, b, page, status } = await desktopWindowWithGateway({ baseDelayMs: 5000 });
 
   process.kill(hosted.host.pid()!, 'SIGKILL');
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 3000 }).toBe('stopped');
@@ -107,18 +113,7 @@ it('the desktop window follows its gateway process: killed → red with a banner
 }, 90_000);
 
 it('a gateway process Rotary gave up on: a banner with the reason, "Restart the gateway" brings it back on the same port', async () => {
-  const sim = await startSimulator();
-  const { home, cleanup } = makeTempHome('rotary-restart-ui-');
-  cleanups.push(cleanup, () => sim.close());
-  const env = { ROTARY_HOME: home, ROTARY_UPSTREAM: sim.url, ROTARY_SECRET_BACKEND: 'file', PATH: process.env.PATH };
-  const hosted = await startHosted({ env, home, restart: { maxRestarts: 0 } });
-  cleanups.push(() => hosted.close());
-  const { port } = (await untilState(hosted.host, (s) => s.state === 'running')) as { port: number };
-
-  const b = await openDesktopWindow(hosted);
-  const { page } = b;
-  const status = page.getByTestId('gateway-status');
-  await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('up');
+  const { hosted, port, b, page, status } = await desktopWindowWithGateway({ maxRestarts: 0 });
   await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain(`127.0.0.1:${port}`);
   expect(await page.getByTestId('gateway-stopped').count()).toBe(0);
 

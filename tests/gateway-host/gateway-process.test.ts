@@ -63,6 +63,15 @@ async function until<T>(read: () => T | undefined, what: string, timeoutMs = 20_
   }
 }
 
+/** Kills each gateway child with SIGKILL as soon as it listens, `deaths` times in a row. */
+async function killEachChildOnceItListens(h: Hosted, deaths: number): Promise<void> {
+  for (let death = 1; death <= deaths; death++) {
+    await untilState(h.host, (s) => s.state === 'running');
+    process.kill(h.host.pid()!, 'SIGKILL');
+    await untilState(h.host, (s) => s.state !== 'running');
+  }
+}
+
 const notices = (feed: Array<{ name: EventName; payload: unknown }>) => feed.filter((e) => e.name === 'events:notice').map((e) => e.payload as Notice);
 const requestEvents = (feed: Array<{ name: EventName; payload: unknown }>) => feed.filter((e) => e.name === 'events:activity' && (e.payload as { kind: string }).kind === 'request');
 
@@ -162,12 +171,8 @@ it('a port taken while the gateway restarts: one failed restart, an error notice
 it('restarts are bounded: a gateway that keeps dying is given up after maxRestarts, with a notice saying so', async () => {
   const h = await setup({ restart: { maxRestarts: 2, baseDelayMs: 20 } });
   const feed = rendererFeed(h);
-  // Kill every child as soon as it listens: three deaths in a row, two restarts allowed.
-  for (let death = 1; death <= 3; death++) {
-    await untilState(h.host, (s) => s.state === 'running');
-    process.kill(h.host.pid()!, 'SIGKILL');
-    await untilState(h.host, (s) => s.state !== 'running');
-  }
+  // Three deaths in a row, two restarts allowed.
+  await killEachChildOnceItListens(h, 3);
   const failed = await untilState(h.host, (s) => s.state === 'failed');
   expect((failed as { error: string }).error).toMatch(/stopped 3 times in a row; Rotary stopped restarting it/);
   const status = await h.runtime.service!.call('gateway:status', undefined);
@@ -188,11 +193,7 @@ it('a gateway given up on starts again from "Restart the gateway": same port, a 
   expect(h.host.forks()).toBe(1);
 
   // Two deaths in a row with one restart allowed: given up.
-  for (let death = 1; death <= 2; death++) {
-    await untilState(h.host, (s) => s.state === 'running');
-    process.kill(h.host.pid()!, 'SIGKILL');
-    await untilState(h.host, (s) => s.state !== 'running');
-  }
+  await killEachChildOnceItListens(h, 2);
   await untilState(h.host, (s) => s.state === 'failed');
   const down = await service.call('gateway:status', undefined);
   expect(down).toMatchObject({ ok: true, value: { running: false, restartable: true } });

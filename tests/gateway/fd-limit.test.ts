@@ -16,9 +16,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openCore } from '../../electron/core/runtime.js';
 import { spawnCli } from '../cli/cli-helpers.js';
-import { childEnv, makeTempHome } from '../helpers/temp-home.js';
+import { homeWithAnthropicAccount } from '../helpers/seeded-home.js';
+import { childEnv } from '../helpers/temp-home.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 
 const KEY = 'rotary-fd-limit-key-0123456789';
@@ -27,11 +27,7 @@ let temp: { home: string; cleanup: () => void };
 
 beforeAll(async () => {
   sim = await startSimulator();
-  temp = makeTempHome('rotary-fd-');
-  const core = await openCore({ env: { ROTARY_HOME: temp.home, ROTARY_SECRET_BACKEND: 'file' }, home: temp.home, warn: () => undefined });
-  const c = sim.addAccount('anthropic').credentials();
-  await core.pool.add({ providerID: 'anthropic', accountId: c.accountId, secret: { access: c.access, refresh: c.refresh!, expires: c.expires! } });
-  await core.close();
+  temp = await homeWithAnthropicAccount(sim, 'rotary-fd-');
 });
 afterAll(async () => {
   await sim?.close();

@@ -44,6 +44,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxRestarts: 5, baseDelay
 export type GatewayHostState =
   | { state: 'starting' }
   | { state: 'running'; url: string; port: number }
+  /** `attempt` 0: started again by the user (`restart()`) after the supervisor gave up. */
   | { state: 'restarting'; attempt: number; error: string }
   | { state: 'failed'; error: string }
   | { state: 'stopped' };
@@ -133,7 +134,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
       if (!isChildMessage(message) || child !== current) return;
       if (message.type === 'listening') {
         clearTimeout(startTimer);
-        const wasDown = state.state === 'restarting' || (state.state === 'starting' && forks > 1);
+        const wasDown = state.state === 'restarting';
         upSince = now();
         port = message.port;
         setState({ state: 'running', url: message.url, port: message.port });
@@ -247,9 +248,11 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions): Gate
     },
     restart() {
       if (state.state !== 'failed' || stopping || child) return false;
-      log('starting the gateway process again at the user\'s request');
+      const error = 'Starting the gateway process again.';
+      log(error);
       crashes = 0;
-      setState({ state: 'starting' });
+      // The same state as an automatic restart: the window says it, and `listening` announces it is back.
+      setState({ state: 'restarting', attempt: 0, error });
       spawn();
       return true;
     },

@@ -75,20 +75,20 @@ export function openFileLimit(readLimits: () => string = () => fs.readFileSync('
  * the reserve. Measured: under `ulimit -n 1024` with the cap at 4096, 1,224 idle sockets used every
  * descriptor and real requests were reset (tests/gateway/fd-limit.test.ts).
  */
-export function defaultMaxConnections(fdLimit: number | undefined = openFileLimit()): number {
+export function defaultMaxConnections(fdLimit: number | undefined): number {
   if (fdLimit === undefined) return DEFAULT_SERVER_LIMITS.maxConnections;
   return Math.max(16, Math.min(DEFAULT_SERVER_LIMITS.maxConnections, Math.floor((fdLimit - RESERVED_DESCRIPTORS) / 2)));
 }
 
 /** The limits from ROTARY_GATEWAY_* (README "Configuration"); garbage is a clear error at start. */
-export function serverLimitsFromEnv(env: NodeJS.ProcessEnv, fdLimit?: number): ServerLimits {
+export function serverLimitsFromEnv(env: NodeJS.ProcessEnv, fdLimit: number | undefined = openFileLimit()): ServerLimits {
   const d = DEFAULT_SERVER_LIMITS;
   const ms = { unit: 'milliseconds', min: 1 };
   return {
     headersTimeoutMs: envInteger(env, 'ROTARY_GATEWAY_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, ms),
     bodyTimeoutMs: envInteger(env, 'ROTARY_GATEWAY_BODY_TIMEOUT_MS', d.bodyTimeoutMs, ms),
     idleTimeoutMs: envInteger(env, 'ROTARY_GATEWAY_IDLE_TIMEOUT_MS', d.idleTimeoutMs, ms),
-    maxConnections: envInteger(env, 'ROTARY_GATEWAY_MAX_CONNECTIONS', defaultMaxConnections(fdLimit ?? openFileLimit()), { unit: 'connections', min: 1, max: 1_000_000 }),
+    maxConnections: envInteger(env, 'ROTARY_GATEWAY_MAX_CONNECTIONS', defaultMaxConnections(fdLimit), { unit: 'connections', min: 1, max: 1_000_000 }),
     maxInflightBodyBytes: envInteger(env, 'ROTARY_GATEWAY_MAX_INFLIGHT_BODY', d.maxInflightBodyBytes, { unit: 'bytes', min: 1 }),
   };
 }
